@@ -1,0 +1,100 @@
+"""The exercise catalog: what is graded, where it lives, how many points, which checks.
+
+The one obvious place an exercise is declared is its track module (``grader/tracks/``):
+an ``Exercise`` names its id, file, symbol, contract parameters and its ``Check``s (each
+with points, hint and visibility). This module holds the shapes of those declarations and
+the registry of tracks; ``TRACK_FILES`` stays import-free so the CLI can start the sandbox
+before any heavy import.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from grader.errors import UsageError
+
+if TYPE_CHECKING:
+    from grader.checks.context import CheckContext
+    from grader.checks.outcome import Outcome
+
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    title: str
+    points: float
+    hint: str
+    run: Callable[[CheckContext], Outcome]
+    visibility: str = "visible"
+    examples: int = 0  # generated cases it asks for (also its cost, for sharing work)
+
+    def __post_init__(self) -> None:
+        if self.visibility not in VISIBILITIES:
+            raise ValueError(f"check {self.id!r}: visibility must be one of {VISIBILITIES}")
+        if not self.hint:
+            raise ValueError(f"check {self.id!r} needs a hint")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    track: str
+    file: str
+    symbol: str
+    params: tuple[str, ...]
+    checks: tuple[Check, ...]
+    kind: str = "function"  # or "class"
+    stretch: bool = False
+    parts: tuple[str, ...] = ()  # exercises this one is built from, in data-flow order
+    # after a failed check on a composite exercise: explain it from its parts (or None)
+    explain: Callable[[CheckContext, Any], str | None] | None = field(default=None, compare=False)
+
+    @property
+    def max_points(self) -> float:
+        return sum(c.points for c in self.checks)
+
+
+@dataclass(frozen=True)
+class Track:
+    name: str
+    file: str  # the learner's file, e.g. lstm_numpy.py
+    solution: str  # the reference, relative to the course root
+    exercises: tuple[Exercise, ...]
+    needs: tuple[str, ...] = ()  # importable modules the track requires (e.g. torch)
+
+
+# track name -> (learner's file, module declaring it). Import-free on purpose.
+TRACK_FILES: dict[str, tuple[str, str]] = {
+    "numpy": ("lstm_numpy.py", "grader.tracks.numpy_track"),
+}
+
+
+# how a track's child is memory-limited (torch reserves far more address space than it uses)
+TRACK_MEMORY: dict[str, str] = {}
+
+
+def load_track(name: str) -> Track:
+    module: ModuleType = importlib.import_module(TRACK_FILES[name][1])
+    track: Track = module.TRACK
+    return track
+
+
+def all_exercise_ids() -> list[str]:
+    return [e.id for name in TRACK_FILES for e in load_track(name).exercises]
+
+
+def find_exercise(exercise_id: str) -> tuple[Track, Exercise]:
+    for name in TRACK_FILES:
+        track = load_track(name)
+        for exercise in track.exercises:
+            if exercise.id == exercise_id:
+                return track, exercise
+    known = ", ".join(all_exercise_ids())
+    raise UsageError(f"unknown exercise {exercise_id!r}; the exercises are: {known}")

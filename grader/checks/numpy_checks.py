@@ -1,0 +1,201 @@
+"""Check factories for numpy exercises: each returns a ``Check`` with points and a hint.
+
+Every check draws its inputs with hypothesis (``cases``), calls the submission through the
+sandbox and decides in the parent. The properties are those of the lesson: matching the
+reference, shapes and dtypes, staying finite, leaving inputs alone, closed output ranges
+and independent batch rows. Exercise-specific properties live in the track module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from grader.catalog import Check
+from grader.checks.arrays import Spec, permute_rows
+from grader.checks.cases import EXTREME, Case, as_float64, cases
+from grader.checks.context import CheckContext
+from grader.checks.outcome import Failure, Outcome
+from grader.checks.property import run_property
+from grader.checks.tolerance import describe_worst, numpy_tolerance, worst_element
+
+Body = Callable[[CheckContext, Case], None]
+
+
+def property_check(
+    id: str,
+    title: str,
+    body: Body,
+    *,
+    points: float,
+    examples: int,
+    hint: str,
+    strategy_options: dict[str, Any] | None = None,
+    explain: bool = False,
+    visibility: str = "visible",
+) -> Check:
+    """A check that runs ``body(ctx, case)`` on generated cases under the grading profile."""
+    options = strategy_options or {}
+
+    def run(ctx: CheckContext) -> Outcome:
+        strategy = cases(**options)
+        outcome = run_property(lambda case: body(ctx, case), strategy, seed=ctx.seed,
+                               max_examples=ctx.examples(examples))
+        if explain and outcome.counterexample is not None and ctx.exercise.explain is not None:
+            note = ctx.exercise.explain(ctx, outcome)
+            if note:
+                outcome.message = f"{outcome.message}. {note}"
+        return outcome
+
+    return Check(id=id, title=title, points=points, hint=hint, run=run, visibility=visibility,
+                 examples=examples)
+
+
+def reference_outputs(ctx: CheckContext, spec: Spec, inputs: dict[str, Any], case: Case) -> dict[str, np.ndarray]:
+    function = getattr(ctx.reference, spec.symbol)
+    return spec.outputs_of(function(*as_float64(list(inputs.values()))), case)
+
+
+def compare(spec: Spec, case: Case, expected: dict[str, np.ndarray], got: dict[str, np.ndarray],
+            inputs: dict[str, Any], what: str) -> None:
+    """Raise a ``Failure`` explaining the worst element if any output is out of tolerance."""
+    for name in spec.outputs:
+        tol = numpy_tolerance(got[name].dtype, case.dtype, spec.steps(case))
+        label = name if len(spec.outputs) > 1 else ""
+        worst = worst_element(label, expected[name], got[name], tol)
+        if worst is not None:
+            raise Failure(f"{what}: {describe_worst(worst, tol)}", inputs=inputs, expected=expected,
+                          got=got, worst=worst, tolerance=tol)
+
+
+# ---------------------------------------------------------------------------- the checks
+
+
+def matches_reference(spec: Spec, *, points: float, examples: int, hint: str, max_steps: int = 0) -> Check:
+    def body(ctx: CheckContext, case: Case) -> None:
+        inputs = spec.args(case)
+        got = spec.outputs_of(ctx.call(spec.symbol, inputs).value, case)
+        expected = reference_outputs(ctx, spec, inputs, case)
+        compare(spec, case, expected, got, inputs, f"{spec.symbol} differs from the reference")
+
+    return property_check("matches_reference", "matches the reference", body, points=points,
+                          examples=examples, hint=hint, strategy_options={"max_steps": max_steps},
+                          explain=True)
+
+
+def dtype_and_shape(spec: Spec, *, points: float, examples: int, hint: str, max_steps: int = 0) -> Check:
+    def body(ctx: CheckContext, case: Case) -> None:
+        inputs = spec.args(case)
+        got = spec.outputs_of(ctx.call(spec.symbol, inputs).value, case)
+        for name, array in got.items():
+            if array.dtype in (np.float64, np.float32):
+                continue
+            if array.dtype == np.float16:
+                why = "float16 keeps only about 3 significant digits"
+            elif array.dtype.kind in "iub":
+                why = "the outputs are real numbers, not integers or booleans"
+            else:
+                why = "the outputs are real numbers"
+            raise Failure(
+                f"{spec.symbol} returned {name} as {array.dtype} for {case.dtype} inputs; {why}. "
+                f"Return float64 for float64 inputs (float32 is accepted)",
+                inputs=inputs,
+            )
+
+    return property_check("dtype_and_shape", "returns float arrays of the right shapes", body,
+                          points=points, examples=examples, hint=hint,
+                          strategy_options={"max_steps": max_steps})
+
+
+def stays_finite(spec: Spec, *, points: float, examples: int, hint: str, max_steps: int = 0) -> Check:
+    def body(ctx: CheckContext, case: Case) -> None:
+        inputs = spec.args(case)
+        got = spec.outputs_of(ctx.call(spec.symbol, inputs).value, case)
+        for name, array in got.items():
+            bad = ~np.isfinite(array)
+            if bad.any():
+                index = tuple(int(i) for i in np.argwhere(bad)[0])
+                raise Failure(
+                    f"{spec.symbol} returned {array[index]} in {name} at {list(index)} for inputs "
+                    f"whose pre-activations reach about ±{EXTREME:g}. An overflow in exp? The "
+                    "stub's sigmoid is numerically stable: use it, and np.tanh",
+                    inputs=inputs,
+                    got={name: array},
+                )
+
+    return property_check("stays_finite", "stays finite for saturating inputs", body, points=points,
+                          examples=examples, hint=hint,
+                          strategy_options={"magnitudes": (EXTREME,), "max_steps": max_steps})
+
+
+def inputs_unchanged(spec: Spec, *, points: float, examples: int, hint: str, max_steps: int = 0) -> Check:
+    def body(ctx: CheckContext, case: Case) -> None:
+        inputs = spec.args(case)
+        after = ctx.call(spec.symbol, inputs, echo=True).args
+        for (name, before), now in zip(inputs.items(), after or [], strict=False):
+            changed = _changed(before, now)
+            if changed:
+                raise Failure(
+                    f"{spec.symbol} changed its input {changed.format(name=name)} in place (for example "
+                    f"with `*=`, `+=` or an assignment into it). Callers still need their arrays: "
+                    "compute a new array instead",
+                    inputs=inputs,
+                )
+
+    return property_check("inputs_unchanged", "leaves its inputs unchanged", body, points=points,
+                          examples=examples, hint=hint, strategy_options={"max_steps": max_steps})
+
+
+def _changed(before: Any, after: Any) -> str:
+    """'' if ``after`` equals ``before`` exactly, else which part changed (a format string)."""
+    if isinstance(before, dict):
+        if not isinstance(after, dict) or set(after) != set(before):
+            return "{name} (its keys)"
+        for key in before:
+            if _changed(before[key], after[key]):
+                return "{name}[" + repr(key) + "]"
+        return ""
+    same = (isinstance(after, np.ndarray) and after.shape == before.shape and after.dtype == before.dtype
+            and np.array_equal(after, before, equal_nan=True))
+    return "" if same else "{name}"
+
+
+def output_range(spec: Spec, outputs: tuple[str, ...], *, points: float, examples: int, hint: str,
+                 why: str, max_steps: int = 0) -> Check:
+    """Every element of ``outputs`` lies in the closed interval [-1, 1]."""
+
+    def body(ctx: CheckContext, case: Case) -> None:
+        inputs = spec.args(case)
+        got = spec.outputs_of(ctx.call(spec.symbol, inputs).value, case)
+        for name in outputs:
+            outside = ~(np.abs(got[name]) <= 1.0)
+            if outside.any():
+                index = tuple(int(i) for i in np.argwhere(outside)[0])
+                raise Failure(
+                    f"{spec.symbol} returned {got[name][index]:.6g} in {name} at {list(index)}, outside "
+                    f"[-1, 1]; {why}",
+                    inputs=inputs,
+                    got={name: got[name]},
+                )
+
+    return property_check("output_range", "stays within its range", body, points=points,
+                          examples=examples, hint=hint, strategy_options={"max_steps": max_steps})
+
+
+def rows_independent(spec: Spec, *, points: float, examples: int, hint: str, max_steps: int = 0) -> Check:
+    def body(ctx: CheckContext, case: Case) -> None:
+        inputs = spec.args(case)
+        order = np.roll(np.arange(case.B), 1)
+        got = spec.outputs_of(ctx.call(spec.symbol, inputs).value, case)
+        moved = spec.outputs_of(ctx.call(spec.symbol, permute_rows(inputs, order)).value, case)
+        expected = {name: got[name][order] for name in spec.outputs}
+        compare(spec, case, expected, moved, inputs,
+                f"{spec.symbol} treats batch rows differently: with the rows rotated by one, the "
+                "outputs should rotate the same way. Each row is an independent example: look for a "
+                "sum or mean over axis 0, indexing like x[0], or sizes fixed for one batch")
+
+    return property_check("rows_independent", "treats batch rows independently", body, points=points,
+                          examples=examples, hint=hint,
+                          strategy_options={"min_batch": 2, "max_steps": max_steps})

@@ -1,0 +1,98 @@
+"""One settings table: ``[tool.grader]`` in the course's pyproject.toml, plus CLI overrides.
+
+Every default is written once, in ``Settings``. Precedence, lowest first: the defaults
+below, ``[tool.grader]``, ``[tool.grader.profiles.<profile>]``, then explicit overrides
+(command-line flags). ``grade config`` prints the resolved values and where each came from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from grader.errors import InputError, UsageError
+
+PROFILES = ("local", "ci", "exam")
+
+
+@dataclass(frozen=True)
+class Settings:
+    seed: int = 0  # seeds every property check (same seed, same grade, same report)
+    call_timeout: float = 5.0  # seconds one call into the submission may take
+    startup_timeout: float = 60.0  # seconds importing the submission may take
+    submission_timeout: float = 120.0  # seconds all checks of one submission may take
+    memory_mb: int = 1024  # memory limit of the sandboxed process
+    output_kb: int = 64  # captured stdout/stderr kept per check
+    examples_scale: float = 1.0  # multiplies every check's number of generated cases
+    jobs: int = 0  # worker processes per submission (0: one per CPU, at most 2)
+    profile: str = "local"
+    course: Path = field(default_factory=lambda: default_course())
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """Apply explicit overrides (``None`` means "not given")."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        merged = _validated(given, "the command line")
+        sources = {**self.sources, **dict.fromkeys(merged, "command line")}
+        return dataclasses.replace(self, **merged, sources=sources)
+
+
+_TUNABLE = {f.name: f for f in fields(Settings) if f.name not in ("course", "sources", "profile")}
+
+
+def default_course() -> Path:
+    """The course this grader ships with: the folder holding ``grader/`` and ``solutions/``."""
+    return Path(__file__).resolve().parent.parent
+
+
+def _validated(table: dict[str, Any], where: str) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "profiles":
+            continue
+        if key not in _TUNABLE:
+            known = ", ".join(sorted(_TUNABLE))
+            raise InputError(f"{where}: unknown setting {key!r} (known settings: {known})")
+        kind = _TUNABLE[key].type
+        if kind == "int" and (type(value) is not int or value < 0):
+            raise InputError(f"{where}: {key} must be a whole number >= 0, not {value!r}")
+        if kind == "float":
+            if type(value) not in (int, float) or value <= 0:
+                raise InputError(f"{where}: {key} must be a positive number, not {value!r}")
+            value = float(value)
+        clean[key] = value
+    return clean
+
+
+def load_settings(course: Path | None = None, profile: str = "local") -> Settings:
+    """Resolve the settings of ``course`` (default: this course) under ``profile``."""
+    if profile not in PROFILES:
+        raise UsageError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    root = (course or default_course()).resolve()
+    pyproject = root / "pyproject.toml"
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    if pyproject.is_file():
+        try:
+            table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("grader", {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise InputError(f"{pyproject}: not valid TOML ({error})") from None
+        values.update(_validated(table, f"{pyproject} [tool.grader]"))
+        sources.update(dict.fromkeys(values, "pyproject.toml [tool.grader]"))
+        overlay = table.get("profiles", {}).get(profile, {})
+        profile_values = _validated(overlay, f"{pyproject} [tool.grader.profiles.{profile}]")
+        values.update(profile_values)
+        sources.update(dict.fromkeys(profile_values, f"pyproject.toml [tool.grader.profiles.{profile}]"))
+    return Settings(**values, profile=profile, course=root, sources=sources)
+
+
+def describe(settings: Settings) -> list[tuple[str, str, str]]:
+    """(name, value, source) rows for ``grade config``."""
+    rows = [("course", str(settings.course), "default" if "course" not in settings.sources else "")]
+    rows.append(("profile", settings.profile, "command line" if settings.profile != "local" else "default"))
+    for name in _TUNABLE:
+        rows.append((name, repr(getattr(settings, name)), settings.sources.get(name, "default")))
+    return rows

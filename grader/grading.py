@@ -1,0 +1,142 @@
+"""Grade one track of one submission: import it, check signatures, run every check.
+
+The steps, in order: the child imports the file (an import error fails every exercise of the
+file with one sentence); each exercise's function must exist and take the contract's
+arguments; then its checks run one by one. An exercise whose own function is still the
+stub is reported once as "not implemented yet" instead of running the rest of its checks.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable
+from pathlib import Path
+from types import ModuleType
+from typing import Protocol
+
+from grader.catalog import Check, Exercise, Track
+from grader.checks.context import Caller, CheckContext
+from grader.checks.outcome import CallLog, Outcome
+from grader.checks.property import check_seed
+from grader.config import Settings
+from grader.errors import InputError, SandboxFailure
+from grader.results import CheckResult, ExerciseResult, Status
+from grader.sandbox.session import Loaded, SymbolInfo
+from grader.scoring import points_for
+
+_REFERENCES: dict[Path, ModuleType] = {}
+
+
+def load_reference(course: Path, track: Track) -> ModuleType:
+    """The track's reference solutions, imported in the (trusted) parent."""
+    path = (course / track.solution).resolve()
+    if path not in _REFERENCES:
+        if not path.is_file():
+            raise InputError(f"{path}: the course's reference solution is missing")
+        spec = importlib.util.spec_from_file_location(f"_reference_{track.name}", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _REFERENCES[path] = module
+    return _REFERENCES[path]
+
+
+class TrackSession(Caller, Protocol):
+    """A sandbox session, plus the greeting the grader needs before calling."""
+
+    def hello(self) -> Loaded: ...
+
+
+def grade_exercises(
+    track: Track,
+    exercises: list[Exercise],
+    session: TrackSession,
+    reference: ModuleType,
+    settings: Settings,
+    *,
+    reproduce: str = "",
+) -> list[ExerciseResult]:
+    """Grade ``exercises`` (all of ``track``'s file) through ``session``."""
+    try:
+        loaded = session.hello()
+    except SandboxFailure as failure:
+        return [_whole(e, Status.ERROR, f"could not be graded: {failure.reason}") for e in exercises]
+    if not loaded.ok and loaded.error is not None:
+        error = loaded.error
+        where = f" at line {error.line}" if error.line else ""
+        code = f" ({error.code})" if error.code else ""
+        sentence = f"{track.file} could not be imported: {error.type}{where}: {error.message}{code}"
+        return [_whole(e, Status.FAILED, sentence) for e in exercises]
+    results = []
+    for exercise in exercises:
+        problem = signature_problem(exercise, loaded.symbols.get(exercise.symbol), track.file)
+        if problem:
+            results.append(_whole(exercise, Status.FAILED, problem))
+            continue
+        results.append(_grade_exercise(exercise, session, reference, settings, reproduce))
+    return results
+
+
+def signature_problem(exercise: Exercise, info: SymbolInfo | None, file: str) -> str:
+    """'' if the submission's symbol can be called as the contract says, else why not."""
+    kind = "class" if exercise.kind == "class" else "function"
+    if info is None:
+        return f"{file} has no {kind} named {exercise.symbol} (was it renamed or deleted?)"
+    if info.kind != exercise.kind:
+        return f"{exercise.symbol} in {file} should be a {kind}, but it is a {info.kind or 'value'}"
+    wanted = len(exercise.params)
+    if info.varargs or info.required <= wanted <= len(info.params):
+        return ""
+    theirs = ", ".join(info.params)
+    return (f"{exercise.symbol} must take {wanted} argument{'s' if wanted != 1 else ''} "
+            f"({', '.join(exercise.params)}); yours takes {len(info.params)} ({theirs})")
+
+
+def _grade_exercise(exercise: Exercise, session: Caller, reference: ModuleType, settings: Settings,
+                    reproduce: str) -> ExerciseResult:
+    results: list[CheckResult] = []
+    stub = False
+    for check in exercise.checks:
+        if stub:
+            results.append(_result(exercise, check, Outcome(Status.FAILED, "not implemented yet")))
+            continue
+        log = CallLog(limit=settings.output_kb << 10)
+        ctx = CheckContext(exercise=exercise, session=session, reference=reference,
+                           seed=check_seed(settings.seed, exercise.id, check.id),
+                           examples_scale=settings.examples_scale, memory_mb=settings.memory_mb, log=log)
+        outcome = check.run(ctx)
+        stub = outcome.not_implemented
+        results.append(_result(exercise, check, outcome, output=log.text(), reproduce=reproduce))
+    note = "not implemented yet" if stub else ""
+    return ExerciseResult(id=exercise.id, title=exercise.title, file=exercise.file, checks=tuple(results),
+                          note=note)
+
+
+def _result(exercise: Exercise, check: Check, outcome: Outcome, *, output: str = "",
+            reproduce: str = "") -> CheckResult:
+    failing = outcome.status is Status.FAILED and outcome.counterexample is not None
+    return CheckResult(
+        exercise=exercise.id,
+        id=check.id,
+        title=check.title,
+        status=outcome.status,
+        points=points_for(outcome.status, check.points),
+        max_points=check.points,
+        message=outcome.message,
+        hint=check.hint,
+        visibility=check.visibility,
+        cases=outcome.cases,
+        tolerance=outcome.tolerance,
+        counterexample=outcome.counterexample,
+        diagnosis=outcome.diagnosis,
+        output=output,
+        reproduce=f"{reproduce} --exercise {exercise.id}" if failing and reproduce else "",
+    )
+
+
+def _whole(exercise: Exercise, status: Status, message: str) -> ExerciseResult:
+    """Every check of ``exercise`` ends the same way (import error, missing function, ...)."""
+    checks: Iterable[Check] = exercise.checks
+    results = tuple(_result(exercise, c, Outcome(status, message)) for c in checks)
+    return ExerciseResult(id=exercise.id, title=exercise.title, file=exercise.file, checks=results,
+                          note=message)

@@ -1,0 +1,60 @@
+"""The in-process floor: the same calls as the sandbox, with no sandbox at all.
+
+Only for benchmarks and for comparing reports: it imports the submission into the grader's
+own process, so it must never see untrusted code. It mirrors ``Session``'s interface and
+reuses the child's own helpers to describe symbols and errors.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from grader.sandbox import child
+from grader.sandbox.session import Loaded, Raised, Returned, _parse_hello, _parse_raised
+
+
+class InProcessSession:
+    def __init__(self, folder: Path, file: str) -> None:
+        self.folder, self.file = folder, file
+        self._module: Any = None
+        self._hello: Loaded | None = None
+        self._dir = Path(tempfile.mkdtemp(prefix="grade-inproc-"))
+
+    def start(self) -> None:
+        pass
+
+    def hello(self) -> Loaded:
+        if self._hello is None:
+            for path in sorted(self.folder.glob("*.py")):
+                shutil.copyfile(path, self._dir / path.name)
+            name = f"_inprocess_{Path(self.file).stem}_{id(self)}"
+            spec = importlib.util.spec_from_file_location(name, self._dir / self.file)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            sys.path.insert(0, str(self._dir))
+            try:
+                spec.loader.exec_module(module)
+            except Exception as exc:
+                self._hello = Loaded(ok=False, error=_parse_raised(child._error(exc, str(self._dir)), ""))
+                return self._hello
+            finally:
+                sys.path.remove(str(self._dir))
+            self._module = module
+            symbols = {n: child._describe(getattr(module, n)) for n in dir(module) if not n.startswith("_")}
+            self._hello = _parse_hello({"ok": True, "symbols": symbols}, "")
+        return self._hello
+
+    def call(self, symbol: str, args: list[Any], *, echo: bool = False) -> Returned | Raised:
+        try:
+            value = getattr(self._module, symbol)(*args)
+        except Exception as exc:
+            return _parse_raised(child._error(exc, str(self._dir)), "")
+        return Returned(value=value, args=list(args) if echo else None)
+
+    def close(self) -> None:
+        shutil.rmtree(self._dir, ignore_errors=True)

@@ -1,0 +1,25 @@
+"""Report renderers: one result model, several formats.
+
+``render(report, fmt)`` returns the text of ``text`` (rich, for a terminal), ``json`` (the full
+result model, versioned) or ``gradescope`` (Gradescope's results.json).
+"""
+
+from __future__ import annotations
+
+from grader.results import Report
+
+FORMATS = ("text", "json", "gradescope")
+
+
+def render(report: Report, fmt: str, *, color: bool = False, width: int = 100) -> str:
+    if fmt == "json":
+        from grader.report.json_report import to_json
+
+        return to_json(report)
+    if fmt == "gradescope":
+        from grader.report.gradescope import to_gradescope
+
+        return to_gradescope(report)
+    from grader.report.text import to_text
+
+    return to_text(report, color=color, width=width)

@@ -1,0 +1,131 @@
+"""The terminal report: a line per exercise, and for each failing check what, where and why.
+
+Passing checks are summarized; a failing check shows its message, the smallest failing
+input, expected against got at the worst element, the tolerance applied, a hint and a
+command that reproduces it. ``check_lines`` is plain text (also used by Gradescope output).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.markup import escape
+
+from grader.results import CheckResult, ExerciseResult, Report, Status
+
+_MARKS = {
+    Status.PASSED: ("✔", "green"),
+    Status.FAILED: ("✘", "red"),
+    Status.ERROR: ("!", "magenta"),
+    Status.SKIPPED: ("-", "dim"),
+}
+
+
+def format_array(value: Any) -> str:
+    """A nested list (from a counterexample) as a compact numpy-style array."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: ..." for k in value) + "}"
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return str(value)
+    return np.array2string(array, precision=4, separator=", ", max_line_width=88, threshold=48,
+                           suppress_small=False, floatmode="maxprec")
+
+
+def check_lines(check: CheckResult) -> list[str]:
+    """Plain-text lines explaining one check's outcome (empty details for a pass)."""
+    lines = []
+    if check.status is Status.PASSED:
+        return [f"passed ({check.cases} generated cases)" if check.cases else "passed"]
+    if check.message:
+        lines.append(check.message if check.message.endswith((".", ")", "?")) else check.message + ".")
+    example = check.counterexample
+    if example is not None:
+        sizes = ", ".join(f"{k}={v}" for k, v in example.sizes.items())
+        lines.append(f"smallest failing input ({sizes}, {example.dtype}):")
+        for name, value in example.inputs.items():
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    lines.append(_indent(f"{name}[{key!r}] = ", format_array(item)))
+            else:
+                lines.append(_indent(f"{name} = ", format_array(value)))
+        if example.expected is not None and example.got is not None:
+            for name in example.expected:
+                lines.append(_indent(f"expected {name} = ", format_array(example.expected[name])))
+                lines.append(_indent(f"     got {name} = ", format_array(example.got.get(name))))
+    if check.tolerance is not None:
+        lines.append(f"tolerance: {check.tolerance.describe()}")
+    if check.output:
+        lines.append("your code printed: " + check.output.strip().replace("\n", "\n  ")[:800])
+    if check.hint:
+        lines.append(f"hint: {check.hint}")
+    if check.reproduce:
+        lines.append(f"reproduce: {check.reproduce}")
+    return lines
+
+
+def _indent(label: str, text: str) -> str:
+    pad = " " * (len(label) + 2)
+    return "  " + label + text.replace("\n", "\n" + pad)
+
+
+def _exercise_lines(exercise: ExerciseResult) -> list[str]:
+    mark, color = _MARKS[exercise.status]
+    score = f"{exercise.points:g}/{exercise.max_points:g}"
+    head = f"[{color}]{mark}[/] [bold]{exercise.id:<14}[/] {score:>6}  {escape(exercise.title)}"
+    if exercise.note:
+        why = "could not be graded" if exercise.status is Status.ERROR else ""
+        note = exercise.note if exercise.note.startswith("could not") or not why else f"{why}: {exercise.note}"
+        return [head, f"      [{color}]{escape(note)}[/]"]
+    lines = [head]
+    passed = [c for c in exercise.checks if c.status is Status.PASSED]
+    for check in exercise.checks:
+        if check.status is Status.PASSED:
+            continue
+        cmark, ccolor = _MARKS[check.status]
+        lines.append(f"    [{ccolor}]{cmark}[/] {escape(check.title)} ({check.points:g}/{check.max_points:g})")
+        lines += ["        " + escape(line).replace("\n", "\n        ") for line in check_lines(check)]
+    if passed and len(passed) < len(exercise.checks):
+        cases = sum(c.cases for c in passed)
+        lines.append(f"    [green]✔[/] {len(passed)} other check{'s' if len(passed) > 1 else ''} passed"
+                     + (f" ({cases} generated cases)" if cases else ""))
+    return lines
+
+
+def summary(report: Report) -> str:
+    counts = {s: sum(1 for e in report.exercises if e.status is s) for s in Status}
+    total = len(report.exercises)
+    parts = [f"{report.points:g}/{report.max_points:g} points"]
+    if counts[Status.PASSED] == total:
+        parts.append(f"all {total} exercises pass every check")
+    else:
+        stubs = sum(1 for e in report.exercises if e.note == "not implemented yet")
+        wrong = counts[Status.FAILED] - stubs
+        if wrong:
+            parts.append(f"{wrong} exercise{'s' if wrong > 1 else ''} need{'s' if wrong == 1 else ''} work")
+        if stubs:
+            parts.append(f"{stubs} not implemented yet")
+        if counts[Status.ERROR]:
+            parts.append(f"{counts[Status.ERROR]} could not be graded")
+    return "; ".join(parts)
+
+
+def to_text(report: Report, *, color: bool = False, width: int = 100) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False,
+                      soft_wrap=True)
+    cases = sum(c.cases for c in report.checks())
+    console.print(f"[bold]grade check[/] {escape(report.submission)}  (seed {report.seed}, {cases} generated cases)")
+    console.print()
+    for exercise in report.exercises:
+        for line in _exercise_lines(exercise):
+            console.print(line)
+    console.print()
+    console.print(f"[bold]Total:[/] {escape(summary(report))}.")
+    for note in report.notes:
+        console.print(f"[dim]{escape(note)}[/]")
+    return buffer.getvalue()

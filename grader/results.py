@@ -1,0 +1,225 @@
+"""The result model every report is rendered from (and its JSON form, schema below).
+
+A ``Report`` holds ``ExerciseResult``s, each holding ``CheckResult``s. Statuses:
+
+- ``passed``: the check ran and the submission satisfied it;
+- ``failed``: the check ran and found the submission wrong (or not implemented yet);
+- ``error``: the check could not be graded (crash, timeout, memory, malformed reply): zero
+  points and the reason, never a pass;
+- ``skipped``: the check did not apply here (e.g. GPU checks without CUDA): zero points and
+  excluded from the maximum only where the report says so.
+
+``to_dict`` is the versioned JSON schema (``SCHEMA_VERSION``) documented in
+``docs/report-schema.md``; it holds no timings, so the same submission and seed give
+byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+
+class Status(enum.StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: float
+    atol: float
+    reason: str  # why this tolerance ("float32 result", "sequence of 5 steps", ...)
+
+    def describe(self) -> str:
+        return f"|got - expected| <= {self.atol:.1e} + {self.rtol:.1e}·|expected| ({self.reason})"
+
+
+@dataclass(frozen=True)
+class Worst:
+    """The worst element of a numeric mismatch."""
+
+    output: str  # which output ("stm", "ltm", "" for a single array)
+    index: tuple[int, ...]
+    expected: float
+    got: float
+    abs_error: float
+    rel_error: float
+    mismatched: int  # how many elements are outside the tolerance
+    total: int
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """The smallest failing input hypothesis found, ready to show a learner."""
+
+    sizes: dict[str, int]  # B, I, H, T
+    dtype: str
+    inputs: dict[str, Any]  # name -> nested lists (arrays) or numbers
+    expected: dict[str, Any] | None = None
+    got: dict[str, Any] | None = None
+    worst: Worst | None = None
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    exercise: str
+    id: str
+    title: str
+    status: Status
+    points: float
+    max_points: float
+    message: str = ""
+    hint: str = ""
+    visibility: str = "visible"
+    cases: int = 0
+    tolerance: Tolerance | None = None
+    counterexample: Counterexample | None = None
+    diagnosis: Diagnosis | None = None
+    output: str = ""  # what the submission printed during this check (truncated)
+    reproduce: str = ""
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    id: str
+    title: str
+    file: str
+    checks: tuple[CheckResult, ...]
+    note: str = ""  # e.g. "not implemented yet", "could not be imported: ..."
+
+    @property
+    def points(self) -> float:
+        return round(sum(c.points for c in self.checks), 6)
+
+    @property
+    def max_points(self) -> float:
+        return round(sum(c.max_points for c in self.checks), 6)
+
+    @property
+    def status(self) -> Status:
+        statuses = {c.status for c in self.checks}
+        for status in (Status.ERROR, Status.FAILED, Status.PASSED):
+            if status in statuses:
+                return status
+        return Status.SKIPPED
+
+
+@dataclass(frozen=True)
+class Report:
+    submission: str
+    seed: int
+    exercises: tuple[ExerciseResult, ...]
+    environment: dict[str, str] = field(default_factory=dict)  # device, versions, isolation
+    notes: tuple[str, ...] = ()
+
+    @property
+    def points(self) -> float:
+        return round(sum(e.points for e in self.exercises), 6)
+
+    @property
+    def max_points(self) -> float:
+        return round(sum(e.max_points for e in self.exercises), 6)
+
+    def checks(self) -> list[CheckResult]:
+        return [c for e in self.exercises for c in e.checks]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "submission": self.submission,
+            "seed": self.seed,
+            "score": self.points,
+            "max_score": self.max_points,
+            "environment": dict(sorted(self.environment.items())),
+            "notes": list(self.notes),
+            "exercises": [
+                {
+                    "id": e.id,
+                    "title": e.title,
+                    "file": e.file,
+                    "status": e.status.value,
+                    "score": e.points,
+                    "max_score": e.max_points,
+                    "note": e.note,
+                    "checks": [_check_dict(c) for c in e.checks],
+                }
+                for e in self.exercises
+            ],
+        }
+
+
+def _check_dict(check: CheckResult) -> dict[str, Any]:
+    data = asdict(check)
+    data["status"] = check.status.value
+    data["score"] = data.pop("points")
+    data["max_score"] = data.pop("max_points")
+    if check.counterexample and check.counterexample.worst:
+        data["counterexample"]["worst"]["index"] = list(check.counterexample.worst.index)
+    return data
+
+
+def report_from_dict(data: dict[str, Any]) -> Report:
+    """The inverse of ``Report.to_dict`` (for results read back from workers or a gradebook)."""
+    return Report(
+        submission=data["submission"],
+        seed=data["seed"],
+        exercises=tuple(exercise_from_dict(e) for e in data["exercises"]),
+        environment=dict(data.get("environment", {})),
+        notes=tuple(data.get("notes", ())),
+    )
+
+
+def exercise_from_dict(data: dict[str, Any]) -> ExerciseResult:
+    return ExerciseResult(
+        id=data["id"],
+        title=data["title"],
+        file=data["file"],
+        checks=tuple(_check_from_dict(c) for c in data["checks"]),
+        note=data.get("note", ""),
+    )
+
+
+def _check_from_dict(data: dict[str, Any]) -> CheckResult:
+    tolerance = Tolerance(**data["tolerance"]) if data.get("tolerance") else None
+    example = data.get("counterexample")
+    counterexample = None
+    if example:
+        worst = example.get("worst")
+        counterexample = Counterexample(
+            sizes=example["sizes"],
+            dtype=example["dtype"],
+            inputs=example["inputs"],
+            expected=example.get("expected"),
+            got=example.get("got"),
+            worst=Worst(**{**worst, "index": tuple(worst["index"])}) if worst else None,
+        )
+    diagnosis = Diagnosis(**data["diagnosis"]) if data.get("diagnosis") else None
+    return CheckResult(
+        exercise=data["exercise"],
+        id=data["id"],
+        title=data["title"],
+        status=Status(data["status"]),
+        points=data["score"],
+        max_points=data["max_score"],
+        message=data.get("message", ""),
+        hint=data.get("hint", ""),
+        visibility=data.get("visibility", "visible"),
+        cases=data.get("cases", 0),
+        tolerance=tolerance,
+        counterexample=counterexample,
+        diagnosis=diagnosis,
+        output=data.get("output", ""),
+        reproduce=data.get("reproduce", ""),
+    )

@@ -1,0 +1,218 @@
+"""The untrusted side of the sandbox: imports a submission and answers requests.
+
+Runs as ``python -I -B child.py CONFIG`` from a private runtime folder that holds this file
+and a copy of ``protocol.py`` (loaded as ``_grader_protocol``); it imports nothing else from
+the grader. It never sees expected values, tolerances, points or check names: a request
+names a function of the submission and carries the arguments, and the reply carries what the
+function returned (as plain arrays) or what it raised.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import importlib.util
+import inspect
+import io
+import json
+import os
+import resource
+import select
+import sys
+import time
+import traceback
+from typing import Any
+
+
+class _CappedWriter(io.TextIOBase):
+    """stdout/stderr for student code: writes through to the log until a byte budget is used."""
+
+    def __init__(self, fd: int, budget: list[int]) -> None:
+        self._fd, self._budget = fd, budget
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        data = str(text).encode("utf-8", "replace")
+        if self._budget[0] > 0:
+            chunk = data[: self._budget[0]]
+            self._budget[0] -= len(chunk)
+            if self._budget[0] <= 0:
+                chunk += b"\n[further output dropped: output limit reached]\n"
+            os.write(self._fd, chunk)
+        return len(text)
+
+
+def _set_limits(limits: dict[str, int]) -> None:
+    names = {
+        "memory_bytes": getattr(resource, limits.get("memory_kind", "RLIMIT_AS")),
+        "cpu_seconds": resource.RLIMIT_CPU,
+        "file_bytes": resource.RLIMIT_FSIZE,
+        "open_files": resource.RLIMIT_NOFILE,
+        "core_bytes": resource.RLIMIT_CORE,
+    }
+    for key, which in names.items():
+        value = limits.get(key)
+        if isinstance(value, int) and value >= 0:
+            soft, hard = resource.getrlimit(which)
+            cap = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(which, (cap, cap))
+
+
+def _where(tb: Any, submission_dir: str) -> tuple[str, int, str, list[str]]:
+    """The innermost frame in the submission's own files: function, line, code, short trace."""
+    frames = [
+        f for f in traceback.extract_tb(tb) if os.path.dirname(os.path.abspath(f.filename)) == submission_dir
+    ]
+    trace = [f"{os.path.basename(f.filename)}:{f.lineno} in {f.name}: {f.line or ''}" for f in frames]
+    if not frames:
+        return "", 0, "", trace[-8:]
+    last = frames[-1]
+    return last.name, last.lineno or 0, (last.line or "")[:300], trace[-8:]
+
+
+def _error(exc: BaseException, submission_dir: str) -> dict[str, Any]:
+    try:
+        message = str(exc)[:2000]
+    except BaseException:  # a hostile __str__
+        message = "(the exception's message could not be read)"
+    function, line, code, trace = _where(exc.__traceback__, submission_dir)
+    record: dict[str, Any] = {
+        "type": type(exc).__name__[:100],
+        "message": message,
+        "function": function,
+        "line": line,
+        "code": code,
+        "trace": trace,
+    }
+    if isinstance(exc, SyntaxError):
+        record.update(line=exc.lineno or 0, code=(exc.text or "").strip()[:300], message=exc.msg or "")
+    return record
+
+
+def _describe(obj: Any) -> dict[str, Any]:
+    """What a symbol looks like: kind and positional parameters, for signature checks."""
+    kind = "class" if inspect.isclass(obj) else "function" if callable(obj) else "other"
+    info: dict[str, Any] = {"kind": kind, "params": [], "varargs": False}
+    try:
+        target = obj.__init__ if kind == "class" else obj
+        params = list(inspect.signature(target).parameters.values())
+        if kind == "class":
+            params = params[1:]
+        for p in params:
+            if p.kind is p.VAR_POSITIONAL:
+                info["varargs"] = True
+            elif p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                info["params"].append({"name": p.name, "default": p.default is not p.empty})
+    except (TypeError, ValueError):
+        info["varargs"] = True  # builtins without a signature: cannot tell, do not complain
+    return info
+
+
+class Child:
+    def __init__(self, config: dict[str, Any]) -> None:
+        import _grader_protocol as protocol  # the private copy of grader/sandbox/protocol.py
+
+        self.protocol = protocol
+        self.requests, self.replies = config["requests"], config["replies"]
+        self.submission_dir = os.path.abspath(config["submission"])
+        self.module: Any = None
+        self.config = config
+        self.inbox = bytearray()
+        self.spin = float(config.get("spin", 0.0))
+        os.set_blocking(self.requests, False)
+
+    # ---------------------------------------------------------------- frames
+    def _read_exact(self, n: int) -> bytes:
+        """Read from the request pipe, polling briefly before blocking (see the parent)."""
+        inbox = self.inbox
+        spin_until = time.perf_counter() + self.spin
+        while len(inbox) < n:
+            try:
+                chunk = os.read(self.requests, max(n - len(inbox), 1 << 16))
+            except BlockingIOError:
+                if time.perf_counter() >= spin_until:
+                    select.select([self.requests], [], [])
+                continue
+            if not chunk:
+                raise EOFError
+            inbox += chunk
+        data = bytes(inbox[:n])
+        del inbox[:n]
+        return data
+
+    def receive(self) -> tuple[dict[str, Any], list[Any]]:
+        json_len, payload_len = self.protocol.parse_header(self._read_exact(self.protocol.HEADER.size))
+        envelope = self._read_exact(json_len)
+        return self.protocol.decode_body(envelope, self._read_exact(payload_len))
+
+    def send(self, message: dict[str, Any], arrays: list[Any]) -> None:
+        frame = self.protocol.encode_frame(message, arrays)
+        view = memoryview(frame)
+        while view:
+            view = view[os.write(self.replies, view) :]
+
+    # ---------------------------------------------------------------- ops
+    def load(self) -> dict[str, Any]:
+        path = os.path.join(self.submission_dir, self.config["file"])
+        name = self.config["module"]
+        sys.path.insert(1, self.submission_dir)
+        try:
+            spec = importlib.util.spec_from_file_location(name, path)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"cannot load {self.config['file']}")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+        except BaseException as exc:
+            return {"ok": False, "error": _error(exc, self.submission_dir)}
+        self.module = module
+        names = [n for n in dir(module) if not n.startswith("_")][:400]
+        return {"ok": True, "symbols": {n: _describe(getattr(module, n)) for n in names}}
+
+    def op_call(self, message: dict[str, Any], arrays: list[Any]) -> tuple[dict[str, Any], list[Any]]:
+        function = getattr(self.module, message["symbol"])
+        args = self.protocol.unpack(message["args"], arrays)
+        out: list[Any] = []
+        result = function(*args)
+        reply = {"ok": True, "value": self.protocol.pack(result, out)}
+        if message.get("echo"):
+            reply["args"] = self.protocol.pack(list(args), out)
+        return reply, out
+
+    def serve(self) -> None:
+        hello = self.load()
+        self.send({"hello": hello}, [])
+        if not hello["ok"]:
+            return
+        ops = {"call": self.op_call}
+        while True:
+            try:
+                message, arrays = self.receive()
+            except EOFError:
+                return
+            op = ops.get(message.get("op", ""))
+            if op is None:
+                return
+            try:
+                reply, out = op(message, arrays)
+            except BaseException as exc:
+                reply, out = {"ok": False, "error": _error(exc, self.submission_dir)}, []
+            self.send(reply, out)
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    _set_limits(config.get("limits", {}))
+    faulthandler.enable(file=sys.__stderr__)
+    budget = [int(config.get("output_bytes", 1 << 20))]  # for the whole process
+    sys.stdout = _CappedWriter(1, budget)
+    sys.stderr = _CappedWriter(2, budget)
+    sys.stdin = io.StringIO("")
+    os.chdir(config.get("cwd", config["submission"]))
+    Child(config).serve()
+
+
+if __name__ == "__main__":
+    main()

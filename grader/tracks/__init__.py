@@ -1,0 +1,1 @@
+"""Track declarations: one module per learner file (numpy, torch)."""

@@ -1,0 +1,265 @@
+"""The numpy track: the lesson's four gates, the cell and the sequence, in ``lstm_numpy.py``.
+
+This is where each numpy exercise is declared: its contract (symbol, parameters, outputs),
+its checks with points, and the hints a learner sees when a check fails.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader.catalog import Check, Exercise, Track
+from grader.checks import numpy_checks as checks
+from grader.checks.arrays import Spec
+from grader.checks.cases import Case, as_float64
+from grader.checks.context import CheckContext
+from grader.checks.outcome import Failure, Outcome, Stop
+from grader.checks.tolerance import describe_worst, numpy_tolerance, worst_element
+
+FILE = "lstm_numpy.py"
+
+LEARN = Spec("learn_gate", ("stm_prev", "event", "W_n", "b_n", "W_i", "b_i"), ("learn_out",),
+             "N_t * i_t, an array of shape (B, H)")
+FORGET = Spec("forget_gate", ("ltm_prev", "stm_prev", "event", "W_f", "b_f"), ("forget_out",),
+              "LTM_{t-1} * f_t, an array of shape (B, H)")
+REMEMBER = Spec("remember_gate", ("forget_out", "learn_out"), ("ltm",),
+                "LTM_t, an array of shape (B, H)")
+USE = Spec("use_gate", ("forget_out", "stm_prev", "event", "W_u", "b_u", "W_v", "b_v"), ("stm",),
+           "STM_t = U_t * V_t, an array of shape (B, H)")
+CELL = Spec("lstm_cell", ("ltm_prev", "stm_prev", "event", "params"), ("ltm", "stm"),
+            "a tuple (ltm, stm) of two (B, H) arrays")
+FORWARD = Spec("lstm_forward", ("ltm0", "stm0", "events", "params"), ("stms", "ltm_T", "stm_T"),
+               "(stms, (ltm_T, stm_T)) with stms of shape (B, T, H)", sequence=True)
+GATES = (LEARN, FORGET, REMEMBER, USE)
+MAX_STEPS = 6
+
+HINT_DTYPE = "Return numpy float arrays of shape (B, H): keep the inputs' dtype (np.float64 in, float64 out)."
+HINT_FINITE = "Use the stub's numerically stable sigmoid and np.tanh; never exp() a large pre-activation."
+HINT_UNCHANGED = "Never write into an argument (`x *= f`, `x[...] = `): build and return a new array."
+HINT_ROWS = "Work on whole (B, ...) arrays with @ and broadcasting; nothing should depend on other rows or on B."
+HINT_RANGE = "sigmoid gives [0, 1] and tanh [-1, 1]; their product is in [-1, 1]. Is an activation missing?"
+
+
+def _gate_checks(spec: Spec, match_points: float, match_hint: str, *, activations: bool = True) -> list[Check]:
+    out = [
+        checks.matches_reference(spec, points=match_points, examples=50, hint=match_hint),
+        checks.dtype_and_shape(spec, points=1, examples=5, hint=HINT_DTYPE),
+    ]
+    if activations:
+        out.append(checks.stays_finite(spec, points=1, examples=15, hint=HINT_FINITE))
+    out.append(checks.inputs_unchanged(spec, points=1, examples=5, hint=HINT_UNCHANGED))
+    return out
+
+
+# ----------------------------------------------------------------------------- custom checks
+
+
+def _forget_extremes(ctx: CheckContext, case: Case) -> None:
+    for bias, expectation in ((40.0, "keep LTM: forget_out equals ltm_prev"), (-40.0, "erase LTM: forget_out is 0")):
+        inputs = FORGET.args(case)
+        inputs["W_f"] = np.zeros_like(inputs["W_f"])
+        inputs["b_f"] = np.full_like(inputs["b_f"], bias)
+        got = FORGET.outputs_of(ctx.call(FORGET.symbol, inputs).value, case)
+        expected = {"forget_out": case.arrays["ltm_prev"].astype(np.float64) * (bias > 0)}
+        checks.compare(FORGET, case, expected, got, inputs,
+                       f"with W_f = 0 and b_f = {bias:+g}, f_t = σ({bias:+g}) ≈ {int(bias > 0)}, so the "
+                       f"forget gate must {expectation}")
+
+
+def _forget_range(ctx: CheckContext, case: Case) -> None:
+    inputs = FORGET.args(case)
+    got = FORGET.outputs_of(ctx.call(FORGET.symbol, inputs).value, case)["forget_out"]
+    ltm = inputs["ltm_prev"].astype(np.float64)
+    slack = np.finfo(got.dtype).eps if got.dtype.kind == "f" else 0.0
+    with np.errstate(invalid="ignore"):
+        outside = ~((np.abs(got) <= np.abs(ltm) * (1 + 2 * slack)) & (got * ltm >= 0))
+    if outside.any():
+        index = tuple(int(i) for i in np.argwhere(outside)[0])
+        raise Failure(
+            f"forget_gate returned {got[index]:.6g} at {list(index)} where ltm_prev is {ltm[index]:.6g}: "
+            "f_t = σ(...) lies in [0, 1], so LTM_{t-1} * f_t must have the sign of LTM_{t-1} and no "
+            "larger size. Is the sigmoid missing, or is f_t scaling STM instead of LTM?",
+            inputs=inputs, got={"forget_out": got},
+        )
+
+
+def _composition(ctx: CheckContext, case: Case) -> None:
+    learn = _gate(ctx, LEARN, case, {})
+    forget = _gate(ctx, FORGET, case, {})
+    ltm = _gate(ctx, REMEMBER, case, {"forget_out": forget, "learn_out": learn})
+    stm = _gate(ctx, USE, case, {"forget_out": forget})
+    inputs = CELL.args(case)
+    got = CELL.outputs_of(ctx.call(CELL.symbol, inputs).value, case)
+    checks.compare(CELL, case, {"ltm": ltm, "stm": stm}, got, inputs,
+                   "lstm_cell differs from composing your own four gates (remember: LTM_t = "
+                   "forget_out + learn_out; use gate fed the forget gate's output)")
+
+
+def _gate(ctx: CheckContext, spec: Spec, case: Case, overrides: dict[str, Any]) -> np.ndarray:
+    inputs = {**spec.args(case), **overrides}
+    return spec.outputs_of(ctx.call(spec.symbol, inputs).value, case)[spec.outputs[0]]
+
+
+def _stepping(ctx: CheckContext, case: Case) -> None:
+    inputs = FORWARD.args(case)
+    ltm, stm, events = inputs["ltm0"], inputs["stm0"], inputs["events"]
+    stms = []
+    for t in range(case.T):
+        step = {"ltm_prev": ltm, "stm_prev": stm, "event": events[:, t], "params": inputs["params"]}
+        out = CELL.outputs_of(ctx.call(CELL.symbol, step).value, case)
+        ltm, stm = out["ltm"], out["stm"]
+        stms.append(stm)
+    expected = {"stms": np.stack(stms, axis=1), "ltm_T": ltm, "stm_T": stm}
+    got = FORWARD.outputs_of(ctx.call(FORWARD.symbol, inputs).value, case)
+    checks.compare(FORWARD, case, expected, got, inputs,
+                   "lstm_forward differs from stepping your own lstm_cell over the sequence (carry "
+                   "(ltm, stm) from each step to the next, start from (ltm0, stm0), cover all T steps)")
+
+
+# ----------------------------------------------------------------------------- explanations
+
+
+def _part_differs(ctx: CheckContext, spec: Spec, case: Case, inputs: dict[str, Any]) -> str | None:
+    """How the learner's ``spec`` departs from the reference on ``inputs`` (None if it does not)."""
+    reference = getattr(ctx.reference, spec.symbol)
+    expected = spec.outputs_of(reference(*as_float64(list(inputs.values()))), case)
+    try:
+        got = spec.outputs_of(ctx.call(spec.symbol, inputs).value, case)
+    except Failure as failure:
+        return failure.message
+    for name in spec.outputs:
+        tol = numpy_tolerance(got[name].dtype, case.dtype)
+        worst = worst_element(name if len(spec.outputs) > 1 else "", expected[name], got[name], tol)
+        if worst is not None:
+            return f"your {spec.symbol} differs from the reference ({describe_worst(worst, tol)})"
+    return None
+
+
+def _explain_cell(ctx: CheckContext, outcome: Outcome) -> str | None:
+    """Find the first of the learner's gates that departs on the failing input."""
+    case: Case = outcome.case
+    ref = ctx.reference
+    a = {k: v.astype(np.float64) for k, v in case.arrays.items()}
+    p64 = {k: a[k] for k in case.params}
+    forget_out = ref.forget_gate(a["ltm_prev"], a["stm_prev"], a["event"], p64["W_f"], p64["b_f"])
+    learn_out = ref.learn_gate(a["stm_prev"], a["event"], p64["W_n"], p64["b_n"], p64["W_i"], p64["b_i"])
+    staged = {"forget_out": forget_out.astype(case.dtype), "learn_out": learn_out.astype(case.dtype)}
+    right = []
+    try:
+        for spec in GATES:
+            inputs = {**spec.args(case), **{k: v for k, v in staged.items() if k in spec.params}}
+            problem = _part_differs(ctx, spec, case, inputs)
+            if problem:
+                done = f"your {', '.join(right)} {'are' if len(right) > 1 else 'is'} right; " if right else ""
+                return (f"On this input {done}{problem}. The cell inherits that mistake: fix "
+                        f"{spec.symbol} first")
+            right.append(spec.symbol)
+    except Stop:
+        return None
+    return ("Your four gates are right on this input, so the mistake is in how lstm_cell combines "
+            "them")
+
+
+def _explain_forward(ctx: CheckContext, outcome: Outcome) -> str | None:
+    case: Case = outcome.case
+    ref = ctx.reference
+    inputs = FORWARD.args(case)
+    ltm, stm = inputs["ltm0"], inputs["stm0"]
+    try:
+        for t in range(case.T):
+            step = {"ltm_prev": ltm, "stm_prev": stm, "event": inputs["events"][:, t], "params": inputs["params"]}
+            problem = _part_differs(ctx, CELL, case, step)
+            if problem:
+                return (f"At step {t} {problem}. lstm_forward inherits that mistake: fix lstm_cell "
+                        "(and the gates it uses) first")
+            ltm, stm = (x.astype(case.dtype) for x in ref.lstm_cell(*as_float64(list(step.values()))))
+    except Stop:
+        return None
+    return ("Your lstm_cell is right at every step of this input, so the mistake is in lstm_forward's "
+            "loop: the state carried between steps, the steps covered, or the order of the outputs")
+
+
+# ----------------------------------------------------------------------------- exercises
+
+
+def _exercise(spec: Spec, title: str, check_list: list[Check], **extra: Any) -> Exercise:
+    return Exercise(id=spec.symbol, title=title, track="numpy", file=FILE, symbol=spec.symbol,
+                    params=spec.params, checks=tuple(check_list), **extra)
+
+
+LEARN_EXERCISE = _exercise(LEARN, "Learn gate: N_t * i_t", [
+    *_gate_checks(LEARN, 5, "N_t = tanh(W_n [STM_{t-1}, E_t] + b_n) and i_t = σ(W_i [STM_{t-1}, E_t] + b_i); "
+                  "[STM, E] puts STM first, and W x + b is concat @ W.T + b."),
+    checks.output_range(LEARN, ("learn_out",), points=1, examples=15, hint=HINT_RANGE,
+                        why="N_t is in [-1, 1] and i_t in [0, 1], so N_t * i_t must be too"),
+    checks.rows_independent(LEARN, points=1, examples=10, hint=HINT_ROWS),
+])
+
+FORGET_EXERCISE = _exercise(FORGET, "Forget gate: LTM_{t-1} * f_t", [
+    *_gate_checks(FORGET, 4, "f_t = σ(W_f [STM_{t-1}, E_t] + b_f) is computed from STM and E, and it scales "
+                  "the long-term memory LTM_{t-1}, not the short-term one."),
+    checks.property_check("output_range", "keeps LTM's sign and never enlarges it", _forget_range,
+                          points=1, examples=15, hint="f_t comes out of a sigmoid, so it lies in [0, 1]."),
+    checks.property_check("extremes", "keeps LTM when b_f = +40, erases it when b_f = -40",
+                          _forget_extremes, points=1, examples=5,
+                          hint="σ(+40) is 1 and σ(-40) is 0 in floating point: a saturated forget gate keeps "
+                               "or erases LTM exactly."),
+    checks.rows_independent(FORGET, points=1, examples=10, hint=HINT_ROWS),
+])
+
+REMEMBER_EXERCISE = _exercise(REMEMBER, "Remember gate: LTM_t", [
+    *_gate_checks(REMEMBER, 2, "The remember gate adds what the forget gate kept and what the learn gate "
+                  "learned: LTM_t = LTM_{t-1} f_t + N_t i_t. It adds; it does not multiply.",
+                  activations=False),
+    checks.rows_independent(REMEMBER, points=1, examples=10, hint=HINT_ROWS),
+])
+
+USE_EXERCISE = _exercise(USE, "Use gate: STM_t = U_t * V_t", [
+    *_gate_checks(USE, 5, "U_t = tanh(W_u (LTM_{t-1} f_t) + b_u) takes the forget gate's output (not the "
+                  "new LTM_t), and V_t = σ(W_v [STM_{t-1}, E_t] + b_v); this is the lesson's use gate, not "
+                  "the textbook o_t * tanh(c_t)."),
+    checks.output_range(USE, ("stm",), points=1, examples=15, hint=HINT_RANGE,
+                        why="U_t is in [-1, 1] and V_t in [0, 1], so STM_t = U_t * V_t must be too"),
+    checks.rows_independent(USE, points=1, examples=10, hint=HINT_ROWS),
+])
+
+CELL_EXERCISE = _exercise(CELL, "The LSTM cell: (LTM_t, STM_t)", [
+    checks.matches_reference(CELL, points=4, examples=40,
+                             hint="Compose the gates as the lesson draws them: forget and learn from the "
+                                  "inputs, remember = forget_out + learn_out, use from forget_out. Return "
+                                  "(ltm, stm) in that order."),
+    checks.property_check("composition", "equals the composition of your four gates", _composition,
+                          points=2, examples=20,
+                          hint="Call your own learn_gate, forget_gate, remember_gate and use_gate with the "
+                               "params entries; do not re-derive them differently inside the cell."),
+    checks.dtype_and_shape(CELL, points=1, examples=5, hint=HINT_DTYPE),
+    checks.stays_finite(CELL, points=1, examples=10, hint=HINT_FINITE),
+    checks.inputs_unchanged(CELL, points=1, examples=5, hint=HINT_UNCHANGED),
+    checks.output_range(CELL, ("stm",), points=1, examples=10, hint=HINT_RANGE,
+                        why="STM_t = U_t * V_t always lies in [-1, 1]"),
+], parts=("learn_gate", "forget_gate", "remember_gate", "use_gate"), explain=_explain_cell)
+
+FORWARD_EXERCISE = _exercise(FORWARD, "The LSTM over a sequence", [
+    checks.matches_reference(FORWARD, points=4, examples=30, max_steps=MAX_STEPS,
+                             hint="Loop t over events[:, t] (batch-first), carry (ltm, stm) from step to step, "
+                                  "collect every STM into stms of shape (B, T, H), and return "
+                                  "(stms, (ltm_T, stm_T))."),
+    checks.property_check("stepping", "equals stepping your lstm_cell T times", _stepping, points=2,
+                          examples=15, strategy_options={"max_steps": MAX_STEPS},
+                          hint="lstm_forward is lstm_cell applied at each step with the state carried over."),
+    checks.dtype_and_shape(FORWARD, points=1, examples=5, hint=HINT_DTYPE, max_steps=MAX_STEPS),
+    checks.inputs_unchanged(FORWARD, points=1, examples=5, hint=HINT_UNCHANGED, max_steps=MAX_STEPS),
+    checks.rows_independent(FORWARD, points=1, examples=10, hint=HINT_ROWS, max_steps=MAX_STEPS),
+    checks.output_range(FORWARD, ("stms",), points=1, examples=5, hint=HINT_RANGE, max_steps=MAX_STEPS,
+                        why="every STM is U_t * V_t and lies in [-1, 1]"),
+], parts=("lstm_cell",), explain=_explain_forward)
+
+TRACK = Track(
+    name="numpy",
+    file=FILE,
+    solution="solutions/lstm_numpy.py",
+    exercises=(LEARN_EXERCISE, FORGET_EXERCISE, REMEMBER_EXERCISE, USE_EXERCISE, CELL_EXERCISE,
+               FORWARD_EXERCISE),
+)
