@@ -5,7 +5,6 @@ The CLI, the tests, notebooks and CI all call these.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import platform
 import sys
@@ -60,7 +59,7 @@ def check_submission(
     queue = TaskQueue(MAX_EXERCISES)
     try:
         def work(k: int) -> list[dict[str, Any]]:
-            results = _grade(submission, exercise, queue, settings, isolation, reproduce, spin=workers == 1)
+            results = _grade(submission, exercise, queue, settings, isolation, reproduce)
             return [_exercise_dict(r) for r in results]
 
         timeout = settings.submission_timeout + settings.startup_timeout + 30
@@ -88,9 +87,9 @@ def _plan(submission: Submission, exercise: str | None) -> list[tuple[str, Exerc
 
 
 def _grade(submission: Submission, exercise: str | None, queue: TaskQueue, settings: Settings,
-           isolation: str, reproduce: str, *, spin: bool) -> list[ExerciseResult]:
+           isolation: str, reproduce: str) -> list[ExerciseResult]:
     """Take exercises from ``queue`` and grade them here, one sandbox session per track."""
-    sessions = {name: _session(submission, name, settings, isolation, spin) for name in submission.tracks}
+    sessions = {name: _session(submission, name, settings, isolation) for name in submission.tracks}
     try:
         for session in sessions.values():
             session.start()  # the child's imports overlap with ours below
@@ -123,15 +122,13 @@ TOLERANCE_NOTE = (
 )
 
 
-def _session(submission: Submission, track: str, settings: Settings, isolation: str, spin: bool) -> Any:
+def _session(submission: Submission, track: str, settings: Settings, isolation: str) -> Any:
     file = submission.tracks[track]
     if isolation == "none":
         from grader.inprocess import InProcessSession
 
         return InProcessSession(submission.folder, file)
-    limits = dataclasses.replace(limits_for(settings, TRACK_MEMORY.get(track, "RLIMIT_AS")),
-                                 spin=0.002 if spin else 0.0)
-    return Session(submission.folder, file, limits=limits)
+    return Session(submission.folder, file, limits=limits_for(settings, TRACK_MEMORY.get(track, "RLIMIT_AS")))
 
 
 def _environment(isolation: str) -> dict[str, str]:

@@ -21,7 +21,7 @@ from grader.checks.property import check_seed
 from grader.config import Settings
 from grader.errors import InputError, SandboxFailure
 from grader.results import CheckResult, ExerciseResult, Status
-from grader.sandbox.session import Loaded, SymbolInfo
+from grader.sandbox.replies import Loaded, SymbolInfo
 from grader.scoring import points_for
 
 _REFERENCES: dict[Path, ModuleType] = {}

@@ -11,11 +11,13 @@ import importlib.util
 import shutil
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from grader.sandbox import child
-from grader.sandbox.session import Loaded, Raised, Returned, _parse_hello, _parse_raised
+from grader.sandbox.replies import Loaded, Raised, Returned, parse_hello, parse_raised
+from grader.sandbox.session import Call
 
 
 class InProcessSession:
@@ -40,21 +42,24 @@ class InProcessSession:
             try:
                 spec.loader.exec_module(module)
             except Exception as exc:
-                self._hello = Loaded(ok=False, error=_parse_raised(child._error(exc, str(self._dir)), ""))
+                self._hello = Loaded(ok=False, error=parse_raised(child._error(exc, str(self._dir)), ""))
                 return self._hello
             finally:
                 sys.path.remove(str(self._dir))
             self._module = module
             symbols = {n: child._describe(getattr(module, n)) for n in dir(module) if not n.startswith("_")}
-            self._hello = _parse_hello({"ok": True, "symbols": symbols}, "")
+            self._hello = parse_hello({"ok": True, "symbols": symbols}, "")
         return self._hello
 
-    def call(self, symbol: str, args: list[Any], *, echo: bool = False) -> Returned | Raised:
+    def call(self, symbol: str, args: Sequence[Any], *, echo: bool = False) -> Returned | Raised:
         try:
             value = getattr(self._module, symbol)(*args)
         except Exception as exc:
-            return _parse_raised(child._error(exc, str(self._dir)), "")
+            return parse_raised(child._error(exc, str(self._dir)), "")
         return Returned(value=value, args=list(args) if echo else None)
+
+    def call_many(self, calls: Sequence[Call]) -> list[Returned | Raised]:
+        return [self.call(c.symbol, c.args, echo=c.echo) for c in calls]
 
     def close(self) -> None:
         shutil.rmtree(self._dir, ignore_errors=True)

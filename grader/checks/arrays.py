@@ -88,7 +88,10 @@ def describe(value: Any) -> str:
         return "None (is a `return` statement missing?)"
     if isinstance(value, (tuple, list)):
         kind = "tuple" if isinstance(value, tuple) else "list"
-        return f"a {kind} of {len(value)} item{'s' if len(value) != 1 else ''}"
+        items = f"a {kind} of {len(value)} item{'s' if len(value) != 1 else ''}"
+        if kind == "list" and all(isinstance(v, (list, Opaque)) for v in value):
+            return f"{items} (return the numpy array itself, not a Python list)"
+        return items
     if isinstance(value, dict):
         return "a dict"
     if isinstance(value, Opaque):

@@ -13,6 +13,7 @@ sigmoids and tanhs saturate, while a correct float32 computation stays within to
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -48,34 +49,45 @@ class Case:
     @cached_property
     def arrays(self) -> dict[str, np.ndarray]:
         """Every array any numpy exercise takes, in this case's dtype (one RNG draw, then views)."""
-        B, I, H, T, m = self.B, self.I, self.H, max(self.T, 1), self.magnitude
-        w = 2.0 * min(m, 3.0)
-        e = min(m, 5.0)
-        # name -> (shape, scale): uniform in [-scale, scale]
-        layout: dict[str, tuple[tuple[int, ...], float]] = {}
-        for g in GATES:
-            fan_in = H if g == "u" else H + I
-            layout[f"W_{g}"] = ((H, fan_in), w / np.sqrt(fan_in))
-            layout[f"b_{g}"] = ((H,), m)
-        layout.update(
-            event=((B, I), e), stm_prev=((B, H), 1.0), ltm_prev=((B, H), 2.0), keep=((B, H), 1.0),
-            learn_out=((B, H), 1.0), events=((B, T, I), e),
-        )
-        sizes = [math.prod(shape) for shape, _ in layout.values()]
-        flat = np.random.default_rng([self.seed, B, I, H, self.T]).uniform(-1.0, 1.0, sum(sizes))
-        out: dict[str, np.ndarray] = {}
-        offset = 0
-        for (name, (shape, scale)), size in zip(layout.items(), sizes, strict=True):
-            out[name] = flat[offset : offset + size].reshape(shape) * scale
-            offset += size
-        out["forget_out"] = out["ltm_prev"] * (out.pop("keep") + 1.0) / 2.0  # keeps LTM's sign, |.| <= |LTM|
+        names, shapes, bounds, scales, total = _layout(self.B, self.I, self.H, max(self.T, 1), self.magnitude)
+        flat = np.random.default_rng([self.seed, self.B, self.I, self.H, self.T]).uniform(-1.0, 1.0, total)
+        flat *= scales
         if self.dtype != "float64":
-            out = {k: v.astype(self.dtype) for k, v in out.items()}
+            flat = flat.astype(self.dtype)
+        out = {name: flat[a:b].reshape(shape) for name, shape, (a, b) in zip(names, shapes, bounds, strict=True)}
+        keep = out.pop("keep")
+        out["forget_out"] = out["ltm_prev"] * ((keep + 1) / 2)  # keeps LTM's sign, |.| <= |LTM|
+        if self.magnitude >= EXTREME:  # every bias far out (half of it at least): a naive exp overflows
+            for g in GATES:
+                b = out[f"b_{g}"]
+                out[f"b_{g}"] = np.sign(b) * (0.5 * self.magnitude + 0.5 * np.abs(b))
         return out
 
     @property
     def params(self) -> dict[str, np.ndarray]:
         return {k: self.arrays[k] for k in PARAM_KEYS}
+
+
+@functools.lru_cache(maxsize=4096)
+def _layout(B: int, I: int, H: int, T: int, m: float) -> tuple[  # noqa: E741
+    list[str], list[tuple[int, ...]], list[tuple[int, int]], np.ndarray, int
+]:
+    """Where each array lies in one flat uniform draw, and its scale: name -> (shape, scale)."""
+    w, e = 2.0 * min(m, 3.0), min(m, 5.0)
+    layout: dict[str, tuple[tuple[int, ...], float]] = {}
+    for g in GATES:
+        fan_in = H if g == "u" else H + I
+        layout[f"W_{g}"] = ((H, fan_in), w / math.sqrt(fan_in))
+        layout[f"b_{g}"] = ((H,), m)
+    layout.update(event=((B, I), e), stm_prev=((B, H), 1.0), ltm_prev=((B, H), 2.0), keep=((B, H), 1.0),
+                  learn_out=((B, H), 1.0), events=((B, T, I), e))
+    bounds, scales, position = [], [], 0
+    for shape, scale in layout.values():
+        size = math.prod(shape)
+        bounds.append((position, position + size))
+        scales.append(np.full(size, scale))
+        position += size
+    return list(layout), [shape for shape, _ in layout.values()], bounds, np.concatenate(scales), position
 
 
 def cases(

@@ -1,12 +1,15 @@
 """What a check sees while it runs: the exercise, the sandbox session and the reference.
 
-``CheckContext.call`` is the one place a check calls into the submission. It turns what
-came back into the check's terms: a value, a ``Failure`` (the function raised: hypothesis
-shrinks the input), or a ``Stop`` (not implemented yet, or the sandbox could not answer).
+``CheckContext`` is the one place a check calls into the submission. Calls go out in
+batches (one round trip for all the cases of a hypothesis example); what comes back is turned
+into the check's terms: a value, a ``Failure`` for the case whose call raised (hypothesis
+shrinks it), or a ``Stop`` (not implemented yet, or the sandbox could not answer).
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -14,7 +17,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from grader.checks.outcome import CallLog, Failure, Outcome, Stop
 from grader.errors import SandboxFailure
 from grader.results import Status
-from grader.sandbox.session import Raised, Returned
+from grader.sandbox.replies import Raised, Returned
+from grader.sandbox.session import Call
 
 if TYPE_CHECKING:
     from grader.catalog import Exercise
@@ -23,7 +27,10 @@ if TYPE_CHECKING:
 class Caller(Protocol):
     """A sandbox session, or the in-process stand-in the benchmark uses as its floor."""
 
-    def call(self, symbol: str, args: list[Any], *, echo: bool = False) -> Returned | Raised: ...
+    def call_many(self, calls: Sequence[Call]) -> list[Returned | Raised]: ...
+
+
+Request = tuple[str, dict[str, Any]]  # (symbol, named inputs in contract order)
 
 
 @dataclass
@@ -39,18 +46,29 @@ class CheckContext:
     def examples(self, n: int) -> int:
         return max(1, round(n * self.examples_scale))
 
-    def call(self, symbol: str, inputs: dict[str, Any], *, echo: bool = False) -> Returned:
-        """Call the submission's ``symbol`` with ``inputs`` (in contract order)."""
+    def call_batch(self, requests: Sequence[Request], *, echo: bool = False) -> list[Returned | Failure]:
+        """Run every request in one round trip; a request whose call raised gets a ``Failure``."""
+        calls = [Call(symbol, list(inputs.values()), echo) for symbol, inputs in requests]
         try:
-            reply = self.session.call(symbol, list(inputs.values()), echo=echo)
+            replies = self.session.call_many(calls)
         except SandboxFailure as failure:
             raise Stop(Outcome(Status.ERROR, f"could not be graded: {failure.reason}")) from None
-        self.log.add(reply.output)
-        if isinstance(reply, Raised):
-            raise self._raised(symbol, reply, inputs)
-        return reply
+        results: list[Returned | Failure] = []
+        for (symbol, inputs), reply in zip(requests, replies, strict=True):
+            self.log.add(reply.output)
+            results.append(self._raised(symbol, reply, inputs) if isinstance(reply, Raised) else reply)
+        return results
 
-    def _raised(self, symbol: str, raised: Raised, inputs: dict[str, Any]) -> BaseException:
+    def call_all(
+        self, symbol: str, inputs: Sequence[dict[str, Any]], *, echo: bool = False
+    ) -> list[Returned | Failure]:
+        return self.call_batch([(symbol, i) for i in inputs], echo=echo)
+
+    def call(self, symbol: str, inputs: dict[str, Any], *, echo: bool = False) -> Returned:
+        """One call; raises the ``Failure`` if it raised."""
+        return expect(self.call_all(symbol, [inputs], echo=echo)[0])
+
+    def _raised(self, symbol: str, raised: Raised, inputs: dict[str, Any]) -> Failure:
         if raised.type == "NotImplementedError":
             inner = raised.function or symbol
             own = symbol == self.exercise.symbol and inner == symbol
@@ -60,15 +78,29 @@ class CheckContext:
                 message = f"{symbol} calls {inner}, which is not implemented yet"
             else:
                 message = f"this check needs {symbol}, which is not implemented yet"
-            return Stop(Outcome(Status.FAILED, message, not_implemented=own))
+            raise Stop(Outcome(Status.FAILED, message, not_implemented=own))
         if raised.type == "MemoryError":
-            return Stop(
-                Outcome(
-                    Status.ERROR,
-                    f"could not be graded: {symbol} ran out of memory (the limit is {self.memory_mb} MiB)",
-                )
-            )
+            raise Stop(Outcome(
+                Status.ERROR, f"could not be graded: {symbol} ran out of memory (the limit is {self.memory_mb} MiB)"))
         return Failure(f"{symbol} raised {raised.type}: {raised.message}{_where(raised)}", inputs=inputs)
+
+
+def expect(result: Returned | Failure) -> Returned:
+    """The value of a call, or raise the ``Failure`` its call ended with."""
+    if isinstance(result, Failure):
+        raise result
+    return result
+
+
+@contextlib.contextmanager
+def blame(case: Any) -> Iterator[None]:
+    """Attribute any ``Failure`` raised inside to ``case`` (the input hypothesis will shrink)."""
+    try:
+        yield
+    except Failure as failure:
+        if failure.case is None:
+            failure.case = case
+        raise
 
 
 def _where(raised: Raised) -> str:

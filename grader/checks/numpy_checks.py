@@ -16,12 +16,14 @@ import numpy as np
 from grader.catalog import Check
 from grader.checks.arrays import Spec, permute_rows
 from grader.checks.cases import EXTREME, Case, as_float64, cases
-from grader.checks.context import CheckContext
+from grader.checks.context import CheckContext, blame, expect
 from grader.checks.outcome import Failure, Outcome
 from grader.checks.property import run_property
 from grader.checks.tolerance import describe_worst, numpy_tolerance, worst_element
+from grader.sandbox.replies import Returned
 
-Body = Callable[[CheckContext, Case], None]
+Body = Callable[[CheckContext, list[Case]], None]
+Judge = Callable[[CheckContext, Case, dict[str, Any], Returned], None]
 
 
 def property_check(
@@ -36,13 +38,12 @@ def property_check(
     explain: bool = False,
     visibility: str = "visible",
 ) -> Check:
-    """A check that runs ``body(ctx, case)`` on generated cases under the grading profile."""
+    """A check that runs ``body(ctx, cases)`` on about ``examples`` generated cases."""
     options = strategy_options or {}
 
     def run(ctx: CheckContext) -> Outcome:
-        strategy = cases(**options)
-        outcome = run_property(lambda case: body(ctx, case), strategy, seed=ctx.seed,
-                               max_examples=ctx.examples(examples))
+        outcome = run_property(lambda batch: body(ctx, batch), cases(**options), seed=ctx.seed,
+                               cases=ctx.examples(examples))
         if explain and outcome.counterexample is not None and ctx.exercise.explain is not None:
             note = ctx.exercise.explain(ctx, outcome)
             if note:
@@ -51,6 +52,19 @@ def property_check(
 
     return Check(id=id, title=title, points=points, hint=hint, run=run, visibility=visibility,
                  examples=examples)
+
+
+def each_case(spec: Spec, judge: Judge, *, echo: bool = False) -> Body:
+    """A body calling ``spec`` once per case (all in one round trip), then judging each case in turn."""
+
+    def body(ctx: CheckContext, batch: list[Case]) -> None:
+        inputs = [spec.args(case) for case in batch]
+        results = ctx.call_all(spec.symbol, inputs, echo=echo)
+        for case, case_inputs, result in zip(batch, inputs, results, strict=True):
+            with blame(case):
+                judge(ctx, case, case_inputs, expect(result))
+
+    return body
 
 
 def reference_outputs(ctx: CheckContext, spec: Spec, inputs: dict[str, Any], case: Case) -> dict[str, np.ndarray]:
@@ -74,22 +88,18 @@ def compare(spec: Spec, case: Case, expected: dict[str, np.ndarray], got: dict[s
 
 
 def matches_reference(spec: Spec, *, points: float, examples: int, hint: str, max_steps: int = 0) -> Check:
-    def body(ctx: CheckContext, case: Case) -> None:
-        inputs = spec.args(case)
-        got = spec.outputs_of(ctx.call(spec.symbol, inputs).value, case)
+    def judge(ctx: CheckContext, case: Case, inputs: dict[str, Any], result: Returned) -> None:
+        got = spec.outputs_of(result.value, case)
         expected = reference_outputs(ctx, spec, inputs, case)
         compare(spec, case, expected, got, inputs, f"{spec.symbol} differs from the reference")
 
-    return property_check("matches_reference", "matches the reference", body, points=points,
-                          examples=examples, hint=hint, strategy_options={"max_steps": max_steps},
-                          explain=True)
+    return property_check("matches_reference", "matches the reference", each_case(spec, judge), points=points,
+                          examples=examples, hint=hint, strategy_options={"max_steps": max_steps}, explain=True)
 
 
 def dtype_and_shape(spec: Spec, *, points: float, examples: int, hint: str, max_steps: int = 0) -> Check:
-    def body(ctx: CheckContext, case: Case) -> None:
-        inputs = spec.args(case)
-        got = spec.outputs_of(ctx.call(spec.symbol, inputs).value, case)
-        for name, array in got.items():
+    def judge(ctx: CheckContext, case: Case, inputs: dict[str, Any], result: Returned) -> None:
+        for name, array in spec.outputs_of(result.value, case).items():
             if array.dtype in (np.float64, np.float32):
                 continue
             if array.dtype == np.float16:
@@ -104,16 +114,13 @@ def dtype_and_shape(spec: Spec, *, points: float, examples: int, hint: str, max_
                 inputs=inputs,
             )
 
-    return property_check("dtype_and_shape", "returns float arrays of the right shapes", body,
-                          points=points, examples=examples, hint=hint,
-                          strategy_options={"max_steps": max_steps})
+    return property_check("dtype_and_shape", "returns float arrays of the right shapes", each_case(spec, judge),
+                          points=points, examples=examples, hint=hint, strategy_options={"max_steps": max_steps})
 
 
 def stays_finite(spec: Spec, *, points: float, examples: int, hint: str, max_steps: int = 0) -> Check:
-    def body(ctx: CheckContext, case: Case) -> None:
-        inputs = spec.args(case)
-        got = spec.outputs_of(ctx.call(spec.symbol, inputs).value, case)
-        for name, array in got.items():
+    def judge(ctx: CheckContext, case: Case, inputs: dict[str, Any], result: Returned) -> None:
+        for name, array in spec.outputs_of(result.value, case).items():
             bad = ~np.isfinite(array)
             if bad.any():
                 index = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -125,16 +132,14 @@ def stays_finite(spec: Spec, *, points: float, examples: int, hint: str, max_ste
                     got={name: array},
                 )
 
-    return property_check("stays_finite", "stays finite for saturating inputs", body, points=points,
-                          examples=examples, hint=hint,
+    return property_check("stays_finite", "stays finite for saturating inputs", each_case(spec, judge),
+                          points=points, examples=examples, hint=hint,
                           strategy_options={"magnitudes": (EXTREME,), "max_steps": max_steps})
 
 
 def inputs_unchanged(spec: Spec, *, points: float, examples: int, hint: str, max_steps: int = 0) -> Check:
-    def body(ctx: CheckContext, case: Case) -> None:
-        inputs = spec.args(case)
-        after = ctx.call(spec.symbol, inputs, echo=True).args
-        for (name, before), now in zip(inputs.items(), after or [], strict=False):
+    def judge(ctx: CheckContext, case: Case, inputs: dict[str, Any], result: Returned) -> None:
+        for (name, before), now in zip(inputs.items(), result.args or [], strict=False):
             changed = _changed(before, now)
             if changed:
                 raise Failure(
@@ -144,8 +149,8 @@ def inputs_unchanged(spec: Spec, *, points: float, examples: int, hint: str, max
                     inputs=inputs,
                 )
 
-    return property_check("inputs_unchanged", "leaves its inputs unchanged", body, points=points,
-                          examples=examples, hint=hint, strategy_options={"max_steps": max_steps})
+    return property_check("inputs_unchanged", "leaves its inputs unchanged", each_case(spec, judge, echo=True),
+                          points=points, examples=examples, hint=hint, strategy_options={"max_steps": max_steps})
 
 
 def _changed(before: Any, after: Any) -> str:
@@ -166,9 +171,8 @@ def output_range(spec: Spec, outputs: tuple[str, ...], *, points: float, example
                  why: str, max_steps: int = 0) -> Check:
     """Every element of ``outputs`` lies in the closed interval [-1, 1]."""
 
-    def body(ctx: CheckContext, case: Case) -> None:
-        inputs = spec.args(case)
-        got = spec.outputs_of(ctx.call(spec.symbol, inputs).value, case)
+    def judge(ctx: CheckContext, case: Case, inputs: dict[str, Any], result: Returned) -> None:
+        got = spec.outputs_of(result.value, case)
         for name in outputs:
             outside = ~(np.abs(got[name]) <= 1.0)
             if outside.any():
@@ -180,22 +184,25 @@ def output_range(spec: Spec, outputs: tuple[str, ...], *, points: float, example
                     got={name: got[name]},
                 )
 
-    return property_check("output_range", "stays within its range", body, points=points,
+    return property_check("output_range", "stays within its range", each_case(spec, judge), points=points,
                           examples=examples, hint=hint, strategy_options={"max_steps": max_steps})
 
 
 def rows_independent(spec: Spec, *, points: float, examples: int, hint: str, max_steps: int = 0) -> Check:
-    def body(ctx: CheckContext, case: Case) -> None:
-        inputs = spec.args(case)
-        order = np.roll(np.arange(case.B), 1)
-        got = spec.outputs_of(ctx.call(spec.symbol, inputs).value, case)
-        moved = spec.outputs_of(ctx.call(spec.symbol, permute_rows(inputs, order)).value, case)
-        expected = {name: got[name][order] for name in spec.outputs}
-        compare(spec, case, expected, moved, inputs,
-                f"{spec.symbol} treats batch rows differently: with the rows rotated by one, the "
-                "outputs should rotate the same way. Each row is an independent example: look for a "
-                "sum or mean over axis 0, indexing like x[0], or sizes fixed for one batch")
+    def body(ctx: CheckContext, batch: list[Case]) -> None:
+        orders = [np.roll(np.arange(case.B), 1) for case in batch]
+        inputs = [spec.args(case) for case in batch]
+        moved = [permute_rows(i, order) for i, order in zip(inputs, orders, strict=True)]
+        results = ctx.call_all(spec.symbol, inputs + moved)
+        for k, (case, order) in enumerate(zip(batch, orders, strict=True)):
+            with blame(case):
+                got = spec.outputs_of(expect(results[k]).value, case)
+                shifted = spec.outputs_of(expect(results[len(batch) + k]).value, case)
+                expected = {name: got[name][order] for name in spec.outputs}
+                compare(spec, case, expected, shifted, inputs[k],
+                        f"{spec.symbol} treats batch rows differently: with the rows rotated by one, the "
+                        "outputs should rotate the same way. Each row is an independent example: look for a "
+                        "sum or mean over axis 0, indexing like x[0], or sizes fixed for one batch")
 
     return property_check("rows_independent", "treats batch rows independently", body, points=points,
-                          examples=examples, hint=hint,
-                          strategy_options={"min_batch": 2, "max_steps": max_steps})
+                          examples=examples, hint=hint, strategy_options={"min_batch": 2, "max_steps": max_steps})

@@ -38,6 +38,7 @@ class Failure(Exception):
         got: dict[str, Any] | None = None,
         worst: Worst | None = None,
         tolerance: Tolerance | None = None,
+        case: Any = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -46,7 +47,7 @@ class Failure(Exception):
         self.got = got
         self.worst = worst
         self.tolerance = tolerance
-        self.case: Any = None  # set by the property runner
+        self.case: Any = case  # the failing case (set by ``blame`` where the check does not)
 
 
 class Stop(BaseException):

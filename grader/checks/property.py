@@ -1,8 +1,14 @@
 """Run a property under the deterministic grading profile and turn its end into an Outcome.
 
 The profile: a fixed seed per check (``@seed``), derandomized, no deadline (first calls can
-be slow), no example database, quiet, one bug reported. The body raises ``Failure`` on a
-wrong result, so hypothesis shrinks the input and the outcome carries the smallest one.
+be slow), no example database, quiet, one bug reported.
+
+Two stages. The search draws batches of ``BATCH`` cases per hypothesis example, so one
+round trip to the sandbox serves the whole batch and hypothesis's per-example cost is
+shared. Only when a case fails does the shrink stage run: hypothesis searches single cases
+and shrinks the first failing one, so every shrinking step re-runs one case, and the
+outcome carries the smallest failing input. (If the shrink stage cannot find the failure
+again, the case the search found is reported as it is.)
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ from hypothesis.errors import Flaky
 from grader.checks.outcome import Failure, Outcome, Stop
 from grader.results import Counterexample, Status
 
+BATCH = 8  # cases per example in the search stage: their calls share one round trip
+SHRINK_EXAMPLES = 200  # single cases the shrink stage may draw to find the failure again
+
 
 def check_seed(seed: int, *names: str) -> int:
     """A stable seed per (run seed, exercise, check)."""
@@ -28,55 +37,60 @@ def check_seed(seed: int, *names: str) -> int:
 
 
 def run_property(
-    body: Callable[[Any], None],
+    body: Callable[[list[Any]], None],
     strategy: st.SearchStrategy[Any],
     *,
     seed: int,
-    max_examples: int,
+    cases: int,
 ) -> Outcome:
-    cases = [0]
+    """Check ``body`` on about ``cases`` generated cases.
 
-    def test(case: Any) -> None:
-        cases[0] += 1
+    ``body`` gets a list of cases and raises a ``Failure`` (with its ``case`` set) for the
+    first one that is wrong, or a ``Stop`` to end the check at once.
+    """
+    seen: set[Any] = set()
+    found = _search(body, st.lists(strategy, min_size=BATCH, max_size=BATCH), seed,
+                    examples=max(2, math.ceil(cases / BATCH)), shrink=False, seen=seen)
+    if isinstance(found, Failure):
+        smallest = _search(lambda case: body([case]), strategy, seed, examples=SHRINK_EXAMPLES, shrink=True,
+                           seen=seen)
+        found = smallest if isinstance(smallest, (Failure, Outcome)) else found
+    if isinstance(found, Outcome):
+        found.cases = len(seen)
+        return found
+    if isinstance(found, Failure):
+        return Outcome(Status.FAILED, found.message, cases=len(seen), tolerance=found.tolerance,
+                       counterexample=counterexample(found), case=found.case)
+    return Outcome(Status.PASSED, cases=len(seen))
+
+
+def _search(body: Callable[[Any], None], strategy: st.SearchStrategy[Any], seed: int, *, examples: int,
+            shrink: bool, seen: set[Any]) -> Failure | Outcome | None:
+    """Run one hypothesis stage: the failure it ends with, a final outcome, or None (all passed)."""
+
+    def test(drawn: Any) -> None:
+        seen.update(drawn if isinstance(drawn, list) else [drawn])
         try:
-            body(case)
+            body(drawn)
         except Failure as failure:
-            failure.case = case
+            if failure.case is None:
+                failure.case = drawn[0] if isinstance(drawn, list) else drawn
             raise
 
-    profile = settings(
-        max_examples=max(1, max_examples),
-        derandomize=True,
-        deadline=None,
-        database=None,
-        verbosity=Verbosity.quiet,
-        report_multiple_bugs=False,
-        suppress_health_check=list(HealthCheck),
-        phases=(Phase.explicit, Phase.generate, Phase.shrink),
-    )
-    runnable = hypothesis_seed(seed)(profile(given(case=strategy)(test)))
+    phases = (Phase.explicit, Phase.generate, Phase.shrink) if shrink else (Phase.explicit, Phase.generate)
+    profile = settings(max_examples=examples, derandomize=True, deadline=None, database=None,
+                       verbosity=Verbosity.quiet, report_multiple_bugs=False,
+                       suppress_health_check=list(HealthCheck), phases=phases)
     try:
-        runnable()
+        hypothesis_seed(seed)(profile(given(drawn=strategy)(test)))()
     except Failure as failure:
-        return Outcome(
-            Status.FAILED,
-            failure.message,
-            cases=cases[0],
-            tolerance=failure.tolerance,
-            counterexample=counterexample(failure),
-            case=failure.case,
-        )
+        return failure
     except Stop as stop:
-        stop.outcome.cases = cases[0]
         return stop.outcome
     except Flaky:
-        return Outcome(
-            Status.FAILED,
-            "gave different answers for the same input when called again (does it use "
-            "randomness, or state kept between calls?)",
-            cases=cases[0],
-        )
-    return Outcome(Status.PASSED, cases=cases[0])
+        return Outcome(Status.FAILED, "gave different answers for the same input when called again (does it use "
+                                      "randomness, or state kept between calls?)")
+    return None
 
 
 def counterexample(failure: Failure) -> Counterexample | None:

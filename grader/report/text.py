@@ -61,7 +61,7 @@ def check_lines(check: CheckResult) -> list[str]:
         lines.append(f"tolerance: {check.tolerance.describe()}")
     if check.output:
         lines.append("your code printed: " + check.output.strip().replace("\n", "\n  ")[:800])
-    if check.hint:
+    if check.hint and check.status is Status.FAILED:
         lines.append(f"hint: {check.hint}")
     if check.reproduce:
         lines.append(f"reproduce: {check.reproduce}")
@@ -83,11 +83,17 @@ def _exercise_lines(exercise: ExerciseResult) -> list[str]:
         return [head, f"      [{color}]{escape(note)}[/]"]
     lines = [head]
     passed = [c for c in exercise.checks if c.status is Status.PASSED]
+    previous = ""
     for check in exercise.checks:
         if check.status is Status.PASSED:
             continue
         cmark, ccolor = _MARKS[check.status]
-        lines.append(f"    [{ccolor}]{cmark}[/] {escape(check.title)} ({check.points:g}/{check.max_points:g})")
+        score = f"({check.points:g}/{check.max_points:g})"
+        if check.status is Status.ERROR and check.message == previous:
+            lines.append(f"    [{ccolor}]{cmark}[/] {escape(check.title)} {score}: not graded, same reason")
+            continue
+        previous = check.message
+        lines.append(f"    [{ccolor}]{cmark}[/] {escape(check.title)} {score}")
         lines += ["        " + escape(line).replace("\n", "\n        ") for line in check_lines(check)]
     if passed and len(passed) < len(exercise.checks):
         cases = sum(c.cases for c in passed)
@@ -101,7 +107,7 @@ def summary(report: Report) -> str:
     total = len(report.exercises)
     parts = [f"{report.points:g}/{report.max_points:g} points"]
     if counts[Status.PASSED] == total:
-        parts.append(f"all {total} exercises pass every check")
+        parts.append("every exercise passes every check" if total > 1 else "the exercise passes every check")
     else:
         stubs = sum(1 for e in report.exercises if e.note == "not implemented yet")
         wrong = counts[Status.FAILED] - stubs

@@ -1,9 +1,10 @@
 """The sandbox: student code runs in a child process; everything that scores runs here.
 
-Public surface: ``Session`` (calls into one submission file), its reply types ``Returned``
+Public surface: ``Session`` (calls into one submission file, in batches of ``Call``), its reply types ``Returned``
 and ``Raised``, ``Loaded`` (what importing the submission found) and ``Limits``.
 """
 
-from grader.sandbox.session import Limits, Loaded, Raised, Returned, Session, SymbolInfo
+from grader.sandbox.replies import Loaded, Raised, Returned, SymbolInfo
+from grader.sandbox.session import Call, Limits, Session
 
-__all__ = ["Limits", "Loaded", "Raised", "Returned", "Session", "SymbolInfo"]
+__all__ = ["Call", "Limits", "Loaded", "Raised", "Returned", "Session", "SymbolInfo"]

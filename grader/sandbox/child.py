@@ -3,8 +3,9 @@
 Runs as ``python -I -B child.py CONFIG`` from a private runtime folder that holds this file
 and a copy of ``protocol.py`` (loaded as ``_grader_protocol``); it imports nothing else from
 the grader. It never sees expected values, tolerances, points or check names: a request
-names a function of the submission and carries the arguments, and the reply carries what the
-function returned (as plain arrays) or what it raised.
+is a batch of calls, each naming a function of the submission and carrying its arguments,
+and each call gets its own reply frame (sent as soon as the call ends) carrying what the
+function returned, as plain arrays, or what it raised.
 """
 
 from __future__ import annotations
@@ -43,9 +44,9 @@ class _CappedWriter(io.TextIOBase):
         return len(text)
 
 
-def _set_limits(limits: dict[str, int]) -> None:
+def _set_limits(limits: dict[str, Any]) -> None:
     names = {
-        "memory_bytes": getattr(resource, limits.get("memory_kind", "RLIMIT_AS")),
+        "memory_bytes": getattr(resource, str(limits.get("memory_kind", "RLIMIT_AS"))),
         "cpu_seconds": resource.RLIMIT_CPU,
         "file_bytes": resource.RLIMIT_FSIZE,
         "open_files": resource.RLIMIT_NOFILE,
@@ -54,7 +55,7 @@ def _set_limits(limits: dict[str, int]) -> None:
     for key, which in names.items():
         value = limits.get(key)
         if isinstance(value, int) and value >= 0:
-            soft, hard = resource.getrlimit(which)
+            _soft, hard = resource.getrlimit(which)
             cap = value if hard == resource.RLIM_INFINITY else min(value, hard)
             resource.setrlimit(which, (cap, cap))
 
@@ -111,7 +112,7 @@ def _describe(obj: Any) -> dict[str, Any]:
 
 class Child:
     def __init__(self, config: dict[str, Any]) -> None:
-        import _grader_protocol as protocol  # the private copy of grader/sandbox/protocol.py
+        import _grader_protocol as protocol  # type: ignore[import-not-found]  # private copy of protocol.py
 
         self.protocol = protocol
         self.requests, self.replies = config["requests"], config["replies"]
@@ -144,7 +145,8 @@ class Child:
     def receive(self) -> tuple[dict[str, Any], list[Any]]:
         json_len, payload_len = self.protocol.parse_header(self._read_exact(self.protocol.HEADER.size))
         envelope = self._read_exact(json_len)
-        return self.protocol.decode_body(envelope, self._read_exact(payload_len))
+        message: tuple[dict[str, Any], list[Any]] = self.protocol.decode_body(envelope, self._read_exact(payload_len))
+        return message
 
     def send(self, message: dict[str, Any], arrays: list[Any]) -> None:
         frame = self.protocol.encode_frame(message, arrays)
@@ -170,42 +172,43 @@ class Child:
         names = [n for n in dir(module) if not n.startswith("_")][:400]
         return {"ok": True, "symbols": {n: _describe(getattr(module, n)) for n in names}}
 
-    def op_call(self, message: dict[str, Any], arrays: list[Any]) -> tuple[dict[str, Any], list[Any]]:
-        function = getattr(self.module, message["symbol"])
-        args = self.protocol.unpack(message["args"], arrays)
+    def run_call(self, call: dict[str, Any], arrays: list[Any]) -> tuple[dict[str, Any], list[Any]]:
+        """One call of a batch: what the function returned (as arrays) or what it raised."""
         out: list[Any] = []
-        result = function(*args)
-        reply = {"ok": True, "value": self.protocol.pack(result, out)}
-        if message.get("echo"):
-            reply["args"] = self.protocol.pack(list(args), out)
+        try:
+            function = getattr(self.module, call["symbol"])
+            args = self.protocol.unpack(call["args"], arrays)
+            result = function(*args)
+            reply = {"ok": True, "value": self.protocol.pack(result, out)}
+            if call.get("echo"):
+                reply["args"] = self.protocol.pack(list(args), out)
+        except BaseException as exc:
+            reply, out = {"ok": False, "error": _error(exc, self.submission_dir)}, []
         return reply, out
 
     def serve(self) -> None:
+        """Import the submission, then answer batches of calls: one reply frame per call, in order."""
         hello = self.load()
         self.send({"hello": hello}, [])
         if not hello["ok"]:
             return
-        ops = {"call": self.op_call}
         while True:
             try:
                 message, arrays = self.receive()
             except EOFError:
                 return
-            op = ops.get(message.get("op", ""))
-            if op is None:
+            calls = message.get("calls")
+            if message.get("op") != "calls" or not isinstance(calls, list):
                 return
-            try:
-                reply, out = op(message, arrays)
-            except BaseException as exc:
-                reply, out = {"ok": False, "error": _error(exc, self.submission_dir)}, []
-            self.send(reply, out)
+            for call in calls:
+                self.send(*self.run_call(call, arrays))
 
 
 def main() -> None:
     config = json.loads(sys.argv[1])
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     _set_limits(config.get("limits", {}))
-    faulthandler.enable(file=sys.__stderr__)
+    faulthandler.enable(file=2)
     budget = [int(config.get("output_bytes", 1 << 20))]  # for the whole process
     sys.stdout = _CappedWriter(1, budget)
     sys.stderr = _CappedWriter(2, budget)

@@ -19,7 +19,6 @@ and sizes are capped before anything is allocated: stricter than
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import struct
@@ -99,7 +98,8 @@ def decode_array(data: bytes) -> np.ndarray:
     if len(data) - 10 - header_len != count * dtype.itemsize:
         raise ProtocolError("an array's bytes do not match its declared shape")
     flat = np.frombuffer(data, dtype=dtype, count=count, offset=10 + header_len)
-    return flat.reshape(shape, order=order).copy()
+    array: np.ndarray = flat.reshape(shape, order="F" if order == "F" else "C").copy()
+    return array
 
 
 def _parse_header(header: bytes) -> tuple[np.dtype, tuple[int, ...], int, str]:
@@ -151,8 +151,8 @@ def pack(value: Any, arrays: list[np.ndarray], *, depth: int = 0) -> dict[str, A
         return {"t": "dict", "items": {k: pack(v, arrays, depth=depth + 1) for k, v in value.items()}}
     if isinstance(value, Opaque):
         return {"t": "other", "pytype": value.pytype, "detail": value.detail}
-    kind = type(value)
-    name = f"{getattr(kind, '__module__', '?')}.{getattr(kind, '__qualname__', '?')}"
+    cls = type(value)
+    name = f"{getattr(cls, '__module__', '?')}.{getattr(cls, '__qualname__', '?')}"
     return {"t": "other", "pytype": str(name)[:200]}
 
 
@@ -201,12 +201,15 @@ def _unpack(node: Any, arrays: list[np.ndarray], depth: int, budget: list[int]) 
 def encode_frame(message: dict[str, Any], arrays: list[np.ndarray] | tuple[()] = ()) -> bytes:
     """A frame carrying ``message`` and ``arrays``: one ``.npy`` pool per dtype, arrays as slices."""
     groups: dict[str, list[np.ndarray]] = {}
+    sizes: dict[str, int] = {}
     table = []
     for array in arrays:
-        group = groups.setdefault(array.dtype.str, [])
-        offset = sum(a.size for a in group)
-        table.append([list(groups).index(array.dtype.str), offset, list(array.shape)])
-        group.append(array.reshape(-1))
+        key = array.dtype.str
+        if key not in groups:
+            groups[key], sizes[key] = [], 0
+        table.append([list(groups).index(key), sizes[key], list(array.shape)])
+        groups[key].append(array.reshape(-1))
+        sizes[key] += array.size
     blobs = [encode_array(np.concatenate(g) if len(g) > 1 else g[0]) for g in groups.values()]
     spans, position = [], 0
     for blob in blobs:
@@ -260,7 +263,7 @@ def decode_body(envelope: bytes, payload: bytes) -> tuple[dict[str, Any], list[n
         count = 1
         for n in shape:
             count *= n
-        if not (0 <= index < len(pools) and 0 <= offset and count <= MAX_ARRAY_ELEMENTS
+        if not (0 <= index < len(pools) and offset >= 0 and count <= MAX_ARRAY_ELEMENTS
                 and offset + count <= pools[index].size):
             raise ProtocolError("an array lies outside its pool")
         arrays.append(pools[index][offset : offset + count].reshape(shape))

@@ -9,8 +9,8 @@ process group, and the next call starts a fresh child from a fresh copy.
 
 from __future__ import annotations
 
+import contextlib
 import os
-import re
 import select
 import shutil
 import signal
@@ -19,14 +19,25 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grader.errors import SandboxFailure
+from grader.sandbox.deaths import Death, explain
 from grader.sandbox.launch import Launcher, process_launcher
+from grader.sandbox.replies import Loaded, Raised, Returned, parse_hello, parse_reply
 
 _RUNTIME = Path(__file__).with_name("child.py"), Path(__file__).with_name("protocol.py")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call in a batch: ``symbol(*args)``, echoing the arguments back if asked."""
+
+    symbol: str
+    args: Sequence[Any]
+    echo: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,55 +52,6 @@ class Limits:
     output_kb: int = 64  # captured output kept per call
     spin: float = 0.002  # seconds the parent polls for a reply before sleeping (0 in pools)
     child_spin: float = 0.0  # seconds the child polls for a request before sleeping
-
-
-@dataclass(frozen=True)
-class Raised:
-    """The submission raised an exception (it did not crash)."""
-
-    type: str
-    message: str
-    function: str = ""
-    line: int = 0
-    code: str = ""
-    trace: tuple[str, ...] = ()
-    output: str = ""
-
-
-@dataclass(frozen=True)
-class Returned:
-    value: Any
-    args: Any = None
-    output: str = ""
-
-
-@dataclass(frozen=True)
-class SymbolInfo:
-    kind: str  # function | class | other
-    params: tuple[str, ...]
-    required: int
-    varargs: bool
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """What the child found when it imported the submission."""
-
-    ok: bool
-    symbols: dict[str, SymbolInfo] = field(default_factory=dict)
-    error: Raised | None = None
-    output: str = ""
-
-
-_SIGNALS = {
-    signal.SIGSEGV: "crashed with a segmentation fault",
-    signal.SIGBUS: "crashed with a bus error",
-    signal.SIGABRT: "aborted",
-    signal.SIGFPE: "crashed with a floating-point exception",
-    signal.SIGXCPU: "used up its CPU-time limit",
-    signal.SIGXFSZ: "wrote more output than allowed",
-    signal.SIGKILL: "was killed (most likely it used more memory than allowed)",
-}
 
 
 class Session:
@@ -190,16 +152,12 @@ class Session:
         proc, self._proc = self._proc, None
         code = None
         if proc is not None:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
             code = proc.wait()
             for fd in (self._requests, self._replies):
-                try:
+                with contextlib.suppress(OSError):
                     os.close(fd)
-                except OSError:
-                    pass
             self._log.close()
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
@@ -217,7 +175,7 @@ class Session:
         deadline = min(time.monotonic() + self.limits.startup_timeout, self.deadline)
         try:
             message, _ = self._receive(deadline, during=(f"importing {self.file}", f"while importing {self.file}"))
-            hello = _parse_hello(message.get("hello"), self._take_output())
+            hello = parse_hello(message.get("hello"), self._take_output())
         except SandboxFailure as failure:
             self._broken = failure
             raise
@@ -229,31 +187,45 @@ class Session:
     # ------------------------------------------------------------------ calls
     def call(self, symbol: str, args: Sequence[Any], *, echo: bool = False) -> Returned | Raised:
         """Call ``symbol(*args)`` in the child and return what it returned or raised."""
-        if symbol in self._poisoned:
-            raise SandboxFailure(self._poisoned[symbol], kind="timeout")
+        return self.call_many([Call(symbol, args, echo)])[0]
+
+    def call_many(self, calls: Sequence[Call]) -> list[Returned | Raised]:
+        """Run a batch of calls in one round trip; each call keeps its own time limit.
+
+        The child answers each call as soon as it ends, so a hang or crash is attributed to
+        the call that was running. Echoed calls also return their arguments as they were
+        after the call (to see whether it changed them).
+        """
         from grader.sandbox import protocol  # numpy: imported once a call is made, not at start
 
+        for call in calls:
+            if call.symbol in self._poisoned:
+                raise SandboxFailure(self._poisoned[call.symbol], kind="timeout")
         loaded = self.hello()
         if not loaded.ok:
             raise SandboxFailure(f"{self.file} could not be imported", kind="startup")
         arrays: list[Any] = []
-        tree = protocol.pack(list(args), arrays)
-        frame = protocol.encode_frame({"op": "call", "symbol": symbol, "args": tree, "echo": echo}, arrays)
-        self.calls += 1
-        now = time.monotonic()
-        deadline = min(now + self.limits.call_timeout, self.deadline)
-        self._during = (symbol, f"while running {symbol}")
+        batch = [{"symbol": c.symbol, "args": protocol.pack(list(c.args), arrays), "echo": c.echo} for c in calls]
+        frame = protocol.encode_frame({"op": "calls", "calls": batch}, arrays)
+        self.calls += len(calls)
+        replies: list[Returned | Raised] = []
         try:
-            self._send(frame, deadline)
-            message, out = self._receive(deadline, during=(symbol, f"while running {symbol}"))
-            return _parse_reply(message, out, self._take_output())
+            for index, call in enumerate(calls):
+                self._during = (call.symbol, f"while running {call.symbol}")
+                deadline = min(time.monotonic() + self.limits.call_timeout, self.deadline)
+                if index == 0:
+                    self._send(frame, deadline)
+                message, out = self._receive(deadline, during=self._during)
+                replies.append(parse_reply(message, out, self._take_output()))
         except SandboxFailure as failure:
             if failure.kind == "timeout":
+                symbol = self._during[0]
                 self._poisoned[symbol] = (
                     f"not run again: {symbol} already took longer than the "
                     f"{self.limits.call_timeout:g} s limit in an earlier check"
                 )
             raise
+        return replies
 
     def _take_output(self) -> str:
         self._log.flush()
@@ -320,34 +292,9 @@ class Session:
 
     def _fail(self, how: str, detail: str) -> SandboxFailure:
         """Kill the child and explain, in one sentence, what happened."""
-        over_budget = time.monotonic() >= self.deadline
-        log_tail = self._log_tail()
-        code = self._kill()
-        where = _crash_site(log_tail, self.file)
-        if how == "timeout" and over_budget:
-            return SandboxFailure(
-                f"grading stopped: all checks of this submission together took longer than the "
-                f"{self.limits.submission_timeout:g} s limit",
-                kind="budget",
-            )
-        if how == "timeout":
-            return SandboxFailure(
-                f"{self._during[0]} took longer than the {self.limits.call_timeout:g} s time limit "
-                "(an endless loop, or very slow code?)",
-                kind="timeout",
-            )
-        if how == "protocol":
-            return SandboxFailure(f"the submission's process sent a reply the grader cannot read ({detail})",
-                                  kind="protocol")
-        if code is not None and code < 0:
-            what = _SIGNALS.get(signal.Signals(-code), f"was stopped by signal {signal.Signals(-code).name}")
-            kind = "memory" if -code == signal.SIGKILL else "crash"
-            return SandboxFailure(f"the submission's process {what} {self._during[1]}{where}", kind=kind)
-        return SandboxFailure(
-            f"the submission's process exited (status {code}) {self._during[1]}{where}; "
-            "does the code call exit() or os._exit()?",
-            kind="crash",
-        )
+        death = Death(how=how, detail=detail, subject=self._during[0], during=self._during[1],
+                      over_budget=time.monotonic() >= self.deadline, log_tail=self._log_tail(), file=self.file)
+        return explain(death, self._kill(), self.limits.call_timeout, self.limits.submission_timeout)
 
     def _log_tail(self) -> str:
         try:
@@ -356,68 +303,3 @@ class Session:
             return os.pread(self._log.fileno(), size - start, start).decode("utf-8", "replace")
         except (OSError, ValueError):
             return ""
-
-
-def _crash_site(log_tail: str, file: str) -> str:
-    """Where faulthandler saw the crash in the submission, if it did."""
-    sites = re.findall(r'File "[^"]*/' + re.escape(file) + r'", line (\d+) in (\w+)', log_tail)
-    if not sites:
-        return ""
-    line, function = sites[0]
-    return f" (at {file} line {line}, in {function})"
-
-
-def _text(value: Any, limit: int = 2000) -> str:
-    return value[:limit] if isinstance(value, str) else ""
-
-
-def _parse_raised(record: Any, output: str) -> Raised:
-    if not isinstance(record, dict):
-        raise SandboxFailure("the submission's process sent a malformed error record", kind="protocol")
-    line = record.get("line")
-    trace = record.get("trace")
-    return Raised(
-        type=_text(record.get("type"), 100) or "Exception",
-        message=_text(record.get("message")),
-        function=_text(record.get("function"), 200),
-        line=line if type(line) is int else 0,
-        code=_text(record.get("code"), 300),
-        trace=tuple(_text(t, 400) for t in trace[:8]) if isinstance(trace, list) else (),
-        output=output,
-    )
-
-
-def _parse_hello(hello: Any, output: str) -> Loaded:
-    if not isinstance(hello, dict) or not isinstance(hello.get("ok"), bool):
-        raise SandboxFailure("the submission's process sent a malformed greeting", kind="protocol")
-    if not hello["ok"]:
-        return Loaded(ok=False, error=_parse_raised(hello.get("error"), ""), output=output)
-    symbols: dict[str, SymbolInfo] = {}
-    raw = hello.get("symbols")
-    for name, info in (raw.items() if isinstance(raw, dict) else ()):
-        params = info.get("params") if isinstance(info, dict) else None
-        if not isinstance(params, list) or not all(isinstance(p, dict) for p in params):
-            raise SandboxFailure("the submission's process sent a malformed greeting", kind="protocol")
-        symbols[str(name)[:100]] = SymbolInfo(
-            kind=_text(info.get("kind"), 20),
-            params=tuple(_text(p.get("name"), 100) for p in params),
-            required=sum(1 for p in params if not p.get("default")),
-            varargs=bool(info.get("varargs")),
-        )
-    return Loaded(ok=True, symbols=symbols, output=output)
-
-
-def _parse_reply(message: dict[str, Any], arrays: list[Any], output: str) -> Returned | Raised:
-    from grader.sandbox import protocol
-
-    try:
-        if message.get("ok") is True:
-            value = protocol.unpack(message.get("value"), arrays)
-            args = protocol.unpack(message["args"], arrays) if "args" in message else None
-            return Returned(value=value, args=args, output=output)
-        if message.get("ok") is False:
-            return _parse_raised(message.get("error"), output)
-    except protocol.ProtocolError as error:
-        raise SandboxFailure(f"the submission's process sent a reply the grader cannot read ({error})",
-                             kind="protocol") from None
-    raise SandboxFailure("the submission's process sent a reply without a status", kind="protocol")

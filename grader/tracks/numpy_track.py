@@ -14,9 +14,10 @@ from grader.catalog import Check, Exercise, Track
 from grader.checks import numpy_checks as checks
 from grader.checks.arrays import Spec
 from grader.checks.cases import Case, as_float64
-from grader.checks.context import CheckContext
+from grader.checks.context import CheckContext, blame, expect
 from grader.checks.outcome import Failure, Outcome, Stop
 from grader.checks.tolerance import describe_worst, numpy_tolerance, worst_element
+from grader.sandbox.replies import Returned
 
 FILE = "lstm_numpy.py"
 
@@ -45,32 +46,38 @@ HINT_RANGE = "sigmoid gives [0, 1] and tanh [-1, 1]; their product is in [-1, 1]
 def _gate_checks(spec: Spec, match_points: float, match_hint: str, *, activations: bool = True) -> list[Check]:
     out = [
         checks.matches_reference(spec, points=match_points, examples=50, hint=match_hint),
-        checks.dtype_and_shape(spec, points=1, examples=5, hint=HINT_DTYPE),
+        checks.dtype_and_shape(spec, points=1, examples=10, hint=HINT_DTYPE),
     ]
     if activations:
         out.append(checks.stays_finite(spec, points=1, examples=15, hint=HINT_FINITE))
-    out.append(checks.inputs_unchanged(spec, points=1, examples=5, hint=HINT_UNCHANGED))
+    out.append(checks.inputs_unchanged(spec, points=1, examples=10, hint=HINT_UNCHANGED))
     return out
 
 
 # ----------------------------------------------------------------------------- custom checks
 
 
-def _forget_extremes(ctx: CheckContext, case: Case) -> None:
-    for bias, expectation in ((40.0, "keep LTM: forget_out equals ltm_prev"), (-40.0, "erase LTM: forget_out is 0")):
-        inputs = FORGET.args(case)
-        inputs["W_f"] = np.zeros_like(inputs["W_f"])
-        inputs["b_f"] = np.full_like(inputs["b_f"], bias)
-        got = FORGET.outputs_of(ctx.call(FORGET.symbol, inputs).value, case)
-        expected = {"forget_out": case.arrays["ltm_prev"].astype(np.float64) * (bias > 0)}
-        checks.compare(FORGET, case, expected, got, inputs,
-                       f"with W_f = 0 and b_f = {bias:+g}, f_t = σ({bias:+g}) ≈ {int(bias > 0)}, so the "
-                       f"forget gate must {expectation}")
+def _forget_extremes(ctx: CheckContext, batch: list[Case]) -> None:
+    requests = []
+    for case in batch:
+        for bias in (40.0, -40.0):
+            inputs = FORGET.args(case)
+            inputs["W_f"] = np.zeros_like(inputs["W_f"])
+            inputs["b_f"] = np.full_like(inputs["b_f"], bias)
+            requests.append((case, bias, inputs))
+    results = ctx.call_all(FORGET.symbol, [inputs for _, _, inputs in requests])
+    for (case, bias, inputs), result in zip(requests, results, strict=True):
+        with blame(case):
+            got = FORGET.outputs_of(expect(result).value, case)
+            expected = {"forget_out": case.arrays["ltm_prev"].astype(np.float64) * (bias > 0)}
+            what = "keep LTM: forget_out equals ltm_prev" if bias > 0 else "erase LTM: forget_out is 0"
+            checks.compare(FORGET, case, expected, got, inputs,
+                           f"with W_f = 0 and b_f = {bias:+g}, f_t = σ({bias:+g}) ≈ {int(bias > 0)}, so the "
+                           f"forget gate must {what}")
 
 
-def _forget_range(ctx: CheckContext, case: Case) -> None:
-    inputs = FORGET.args(case)
-    got = FORGET.outputs_of(ctx.call(FORGET.symbol, inputs).value, case)["forget_out"]
+def _forget_range(ctx: CheckContext, case: Case, inputs: dict[str, Any], result: Returned) -> None:
+    got = FORGET.outputs_of(result.value, case)["forget_out"]
     ltm = inputs["ltm_prev"].astype(np.float64)
     slack = np.finfo(got.dtype).eps if got.dtype.kind == "f" else 0.0
     with np.errstate(invalid="ignore"):
@@ -85,37 +92,80 @@ def _forget_range(ctx: CheckContext, case: Case) -> None:
         )
 
 
-def _composition(ctx: CheckContext, case: Case) -> None:
-    learn = _gate(ctx, LEARN, case, {})
-    forget = _gate(ctx, FORGET, case, {})
-    ltm = _gate(ctx, REMEMBER, case, {"forget_out": forget, "learn_out": learn})
-    stm = _gate(ctx, USE, case, {"forget_out": forget})
-    inputs = CELL.args(case)
-    got = CELL.outputs_of(ctx.call(CELL.symbol, inputs).value, case)
-    checks.compare(CELL, case, {"ltm": ltm, "stm": stm}, got, inputs,
-                   "lstm_cell differs from composing your own four gates (remember: LTM_t = "
-                   "forget_out + learn_out; use gate fed the forget gate's output)")
+def _composition(ctx: CheckContext, batch: list[Case]) -> None:
+    """lstm_cell against the learner's own gates, composed as the lesson draws them (two round trips)."""
+    first = ctx.call_batch([request for case in batch for request in (
+        (LEARN.symbol, LEARN.args(case)), (FORGET.symbol, FORGET.args(case)), (CELL.symbol, CELL.args(case)))])
+    gates: list[tuple[np.ndarray, np.ndarray] | None] = []
+    second = []
+    for k, case in enumerate(batch):
+        learn, forget = first[3 * k], first[3 * k + 1]
+        if isinstance(learn, Failure) or isinstance(forget, Failure):
+            gates.append(None)
+            continue
+        learn_out = LEARN.outputs_of(learn.value, case)["learn_out"] if _fits(LEARN, learn, case) else None
+        forget_out = FORGET.outputs_of(forget.value, case)["forget_out"] if _fits(FORGET, forget, case) else None
+        if learn_out is None or forget_out is None:
+            gates.append(None)
+            continue
+        gates.append((learn_out, forget_out))
+        second += [(REMEMBER.symbol, {"forget_out": forget_out, "learn_out": learn_out}),
+                   (USE.symbol, {**USE.args(case), "forget_out": forget_out})]
+    results = iter(ctx.call_batch(second))
+    for k, case in enumerate(batch):
+        with blame(case):
+            if gates[k] is None:  # a gate raised or returned the wrong thing: say so
+                for spec, result in ((LEARN, first[3 * k]), (FORGET, first[3 * k + 1])):
+                    spec.outputs_of(expect(result).value, case)
+                continue
+            ltm = REMEMBER.outputs_of(expect(next(results)).value, case)["ltm"]
+            stm = USE.outputs_of(expect(next(results)).value, case)["stm"]
+            inputs = CELL.args(case)
+            got = CELL.outputs_of(expect(first[3 * k + 2]).value, case)
+            checks.compare(CELL, case, {"ltm": ltm, "stm": stm}, got, inputs,
+                           "lstm_cell differs from composing your own four gates (remember: LTM_t = "
+                           "forget_out + learn_out; use gate fed the forget gate's output)")
 
 
-def _gate(ctx: CheckContext, spec: Spec, case: Case, overrides: dict[str, Any]) -> np.ndarray:
-    inputs = {**spec.args(case), **overrides}
-    return spec.outputs_of(ctx.call(spec.symbol, inputs).value, case)[spec.outputs[0]]
+def _fits(spec: Spec, result: Returned, case: Case) -> bool:
+    try:
+        spec.outputs_of(result.value, case)
+    except Failure:
+        return False
+    return True
 
 
-def _stepping(ctx: CheckContext, case: Case) -> None:
-    inputs = FORWARD.args(case)
-    ltm, stm, events = inputs["ltm0"], inputs["stm0"], inputs["events"]
-    stms = []
-    for t in range(case.T):
-        step = {"ltm_prev": ltm, "stm_prev": stm, "event": events[:, t], "params": inputs["params"]}
-        out = CELL.outputs_of(ctx.call(CELL.symbol, step).value, case)
-        ltm, stm = out["ltm"], out["stm"]
-        stms.append(stm)
-    expected = {"stms": np.stack(stms, axis=1), "ltm_T": ltm, "stm_T": stm}
-    got = FORWARD.outputs_of(ctx.call(FORWARD.symbol, inputs).value, case)
-    checks.compare(FORWARD, case, expected, got, inputs,
-                   "lstm_forward differs from stepping your own lstm_cell over the sequence (carry "
-                   "(ltm, stm) from each step to the next, start from (ltm0, stm0), cover all T steps)")
+def _stepping(ctx: CheckContext, batch: list[Case]) -> None:
+    """lstm_forward against the learner's own lstm_cell stepped T times (T + 1 round trips)."""
+    inputs = [FORWARD.args(case) for case in batch]
+    forward = ctx.call_all(FORWARD.symbol, inputs)
+    states: list[tuple[Any, Any] | Failure] = [(i["ltm0"], i["stm0"]) for i in inputs]
+    stms: list[list[np.ndarray]] = [[] for _ in batch]
+    for t in range(max(case.T for case in batch)):
+        live = [k for k, case in enumerate(batch) if t < case.T and not isinstance(states[k], Failure)]
+        steps = []
+        for k in live:
+            ltm, stm = states[k]  # type: ignore[misc]
+            steps.append({"ltm_prev": ltm, "stm_prev": stm, "event": inputs[k]["events"][:, t],
+                          "params": inputs[k]["params"]})
+        for k, result in zip(live, ctx.call_all(CELL.symbol, steps), strict=True):
+            try:
+                out = CELL.outputs_of(expect(result).value, batch[k])
+            except Failure as failure:
+                states[k] = failure
+                continue
+            states[k] = (out["ltm"], out["stm"])
+            stms[k].append(out["stm"])
+    for k, case in enumerate(batch):
+        with blame(case):
+            state = states[k]
+            if isinstance(state, Failure):
+                raise state
+            expected = {"stms": np.stack(stms[k], axis=1), "ltm_T": state[0], "stm_T": state[1]}
+            got = FORWARD.outputs_of(expect(forward[k]).value, case)
+            checks.compare(FORWARD, case, expected, got, inputs[k],
+                           "lstm_forward differs from stepping your own lstm_cell over the sequence (carry "
+                           "(ltm, stm) from each step to the next, start from (ltm0, stm0), cover all T steps)")
 
 
 # ----------------------------------------------------------------------------- explanations
@@ -146,7 +196,7 @@ def _explain_cell(ctx: CheckContext, outcome: Outcome) -> str | None:
     forget_out = ref.forget_gate(a["ltm_prev"], a["stm_prev"], a["event"], p64["W_f"], p64["b_f"])
     learn_out = ref.learn_gate(a["stm_prev"], a["event"], p64["W_n"], p64["b_n"], p64["W_i"], p64["b_i"])
     staged = {"forget_out": forget_out.astype(case.dtype), "learn_out": learn_out.astype(case.dtype)}
-    right = []
+    right: list[str] = []
     try:
         for spec in GATES:
             inputs = {**spec.args(case), **{k: v for k, v in staged.items() if k in spec.params}}
@@ -200,7 +250,8 @@ LEARN_EXERCISE = _exercise(LEARN, "Learn gate: N_t * i_t", [
 FORGET_EXERCISE = _exercise(FORGET, "Forget gate: LTM_{t-1} * f_t", [
     *_gate_checks(FORGET, 4, "f_t = σ(W_f [STM_{t-1}, E_t] + b_f) is computed from STM and E, and it scales "
                   "the long-term memory LTM_{t-1}, not the short-term one."),
-    checks.property_check("output_range", "keeps LTM's sign and never enlarges it", _forget_range,
+    checks.property_check("output_range", "keeps LTM's sign and never enlarges it",
+                          checks.each_case(FORGET, _forget_range),
                           points=1, examples=15, hint="f_t comes out of a sigmoid, so it lies in [0, 1]."),
     checks.property_check("extremes", "keeps LTM when b_f = +40, erases it when b_f = -40",
                           _forget_extremes, points=1, examples=5,
@@ -226,33 +277,33 @@ USE_EXERCISE = _exercise(USE, "Use gate: STM_t = U_t * V_t", [
 ])
 
 CELL_EXERCISE = _exercise(CELL, "The LSTM cell: (LTM_t, STM_t)", [
-    checks.matches_reference(CELL, points=4, examples=40,
+    checks.matches_reference(CELL, points=4, examples=45,
                              hint="Compose the gates as the lesson draws them: forget and learn from the "
                                   "inputs, remember = forget_out + learn_out, use from forget_out. Return "
                                   "(ltm, stm) in that order."),
     checks.property_check("composition", "equals the composition of your four gates", _composition,
-                          points=2, examples=20,
+                          points=2, examples=30,
                           hint="Call your own learn_gate, forget_gate, remember_gate and use_gate with the "
                                "params entries; do not re-derive them differently inside the cell."),
-    checks.dtype_and_shape(CELL, points=1, examples=5, hint=HINT_DTYPE),
+    checks.dtype_and_shape(CELL, points=1, examples=10, hint=HINT_DTYPE),
     checks.stays_finite(CELL, points=1, examples=10, hint=HINT_FINITE),
-    checks.inputs_unchanged(CELL, points=1, examples=5, hint=HINT_UNCHANGED),
+    checks.inputs_unchanged(CELL, points=1, examples=10, hint=HINT_UNCHANGED),
     checks.output_range(CELL, ("stm",), points=1, examples=10, hint=HINT_RANGE,
                         why="STM_t = U_t * V_t always lies in [-1, 1]"),
 ], parts=("learn_gate", "forget_gate", "remember_gate", "use_gate"), explain=_explain_cell)
 
 FORWARD_EXERCISE = _exercise(FORWARD, "The LSTM over a sequence", [
-    checks.matches_reference(FORWARD, points=4, examples=30, max_steps=MAX_STEPS,
+    checks.matches_reference(FORWARD, points=4, examples=45, max_steps=MAX_STEPS,
                              hint="Loop t over events[:, t] (batch-first), carry (ltm, stm) from step to step, "
                                   "collect every STM into stms of shape (B, T, H), and return "
                                   "(stms, (ltm_T, stm_T))."),
     checks.property_check("stepping", "equals stepping your lstm_cell T times", _stepping, points=2,
-                          examples=15, strategy_options={"max_steps": MAX_STEPS},
+                          examples=30, strategy_options={"max_steps": MAX_STEPS},
                           hint="lstm_forward is lstm_cell applied at each step with the state carried over."),
-    checks.dtype_and_shape(FORWARD, points=1, examples=5, hint=HINT_DTYPE, max_steps=MAX_STEPS),
-    checks.inputs_unchanged(FORWARD, points=1, examples=5, hint=HINT_UNCHANGED, max_steps=MAX_STEPS),
+    checks.dtype_and_shape(FORWARD, points=1, examples=10, hint=HINT_DTYPE, max_steps=MAX_STEPS),
+    checks.inputs_unchanged(FORWARD, points=1, examples=10, hint=HINT_UNCHANGED, max_steps=MAX_STEPS),
     checks.rows_independent(FORWARD, points=1, examples=10, hint=HINT_ROWS, max_steps=MAX_STEPS),
-    checks.output_range(FORWARD, ("stms",), points=1, examples=5, hint=HINT_RANGE, max_steps=MAX_STEPS,
+    checks.output_range(FORWARD, ("stms",), points=1, examples=10, hint=HINT_RANGE, max_steps=MAX_STEPS,
                         why="every STM is U_t * V_t and lies in [-1, 1]"),
 ], parts=("lstm_cell",), explain=_explain_forward)
 
