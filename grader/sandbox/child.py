@@ -120,6 +120,7 @@ class Child:
         self.module: Any = None
         self.config = config
         self.inbox = bytearray()
+        self.budget: list[int] = config["budget"]
         self.spin = float(config.get("spin", 0.0))
         os.set_blocking(self.requests, False)
 
@@ -200,6 +201,7 @@ class Child:
             calls = message.get("calls")
             if message.get("op") != "calls" or not isinstance(calls, list):
                 return
+            self.budget[0] = self.config["output_bytes"]  # each batch may print this much
             for call in calls:
                 self.send(*self.run_call(call, arrays))
 
@@ -209,7 +211,7 @@ def main() -> None:
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     _set_limits(config.get("limits", {}))
     faulthandler.enable(file=2)
-    budget = [int(config.get("output_bytes", 1 << 20))]  # for the whole process
+    budget = config["budget"] = [int(config.get("output_bytes", 1 << 20))]
     sys.stdout = _CappedWriter(1, budget)
     sys.stderr = _CappedWriter(2, budget)
     sys.stdin = io.StringIO("")

@@ -47,7 +47,7 @@ class Limits:
     submission_timeout: float = 120.0
     memory_mb: int = 1024
     memory_kind: str = "RLIMIT_AS"  # torch reserves huge address space: it uses RLIMIT_DATA
-    output_bytes: int = 1 << 20  # stdout+stderr the child may write through Python
+    output_bytes: int = 1 << 20  # stdout+stderr the child may write through Python, per batch
     file_mb: int = 16  # largest file the child may write (the log included)
     output_kb: int = 64  # captured output kept per call
     spin: float = 0.002  # seconds the parent polls for a reply before sleeping (0 in pools)
@@ -217,6 +217,7 @@ class Session:
                     self._send(frame, deadline)
                 message, out = self._receive(deadline, during=self._during)
                 replies.append(parse_reply(message, out, self._take_output()))
+            self._empty_log()  # the child waits for the next batch: its log can start again
         except SandboxFailure as failure:
             if failure.kind == "timeout":
                 symbol = self._during[0]
@@ -226,6 +227,12 @@ class Session:
                 )
             raise
         return replies
+
+    def _empty_log(self) -> None:
+        """Truncate the log: parent and child share its file offset, so both start again at 0."""
+        os.ftruncate(self._log.fileno(), 0)
+        os.lseek(self._log.fileno(), 0, os.SEEK_SET)
+        self._log_offset = 0
 
     def _take_output(self) -> str:
         self._log.flush()

@@ -1,0 +1,45 @@
+"""Submissions that hang, exit, crash, flood the terminal or eat memory are graded, not fatal:
+the exercise that misbehaves loses its points with the reason, every other one is graded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import replace_once, solution_source
+
+from grader.api import check_submission
+from grader.config import Settings
+from grader.results import Status
+
+RETURN = "    return forget_out + learn_out\n"
+
+UNRULY = {
+    "hangs": ("    while True:\n        pass\n", Status.ERROR, "took longer than the 2 s time limit"),
+    "exits": ("    import os\n    os._exit(0)\n", Status.ERROR, "exited (status 0) while running remember_gate"),
+    "segfaults": ("    import ctypes\n    ctypes.string_at(0)\n", Status.ERROR, "segmentation fault"),
+    "eats_memory": ("    return [bytearray(1 << 30) for _ in range(64)]\n", Status.ERROR, "ran out of memory"),
+    "floods": ("    print('x' * (1 << 20))\n" + RETURN, Status.PASSED, ""),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNRULY))
+def test_an_unruly_gate_costs_only_its_own_points(
+    name: str, submission: Callable[[str], Path], settings: Settings
+) -> None:
+    body, status, words = UNRULY[name]
+    folder = submission(replace_once(solution_source(), RETURN, body))
+    report = check_submission(folder, settings=settings)
+    by_id = {e.id: e for e in report.exercises}
+    remember = by_id["remember_gate"]
+    assert remember.status is status
+    if words:
+        assert words in remember.checks[0].message
+        assert remember.checks[0].message.startswith("could not be graded: ")
+        assert remember.points == 0
+    else:
+        assert remember.points == remember.max_points
+        assert "[output truncated]" in remember.checks[0].output
+    for gate in ("learn_gate", "forget_gate", "use_gate"):
+        assert by_id[gate].points == by_id[gate].max_points, f"{gate} should be graded normally"
