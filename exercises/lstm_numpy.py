@@ -147,3 +147,23 @@ def lstm_forward(ltm0, stm0, events, params):
     # ---- your code here ------------------------------------------------------
     raise NotImplementedError("lstm_forward: replace this line with your code")
     # ---- end of your code ----------------------------------------------------
+
+
+def lstm_cell_backward(ltm_prev, stm_prev, event, params, d_ltm, d_stm):
+    """Stretch exercise: backpropagation through one lstm_cell step.
+
+    Given the upstream gradients d_ltm = dL/dLTM_t and d_stm = dL/dSTM_t (both (B, H)), return
+    the gradients of L = sum(d_ltm * ltm + d_stm * stm) with respect to every input:
+
+        {"ltm_prev": (B, H), "stm_prev": (B, H), "event": (B, I),
+         "W_n": (H, H + I), "b_n": (H,), "W_i": ..., "b_i": ..., "W_f": ..., "b_f": ...,
+         "W_u": (H, H), "b_u": (H,), "W_v": (H, H + I), "b_v": (H,)}
+
+    Recompute the forward pass first (N_t, i_t, f_t, U_t, V_t), then apply the chain rule
+    gate by gate. Useful facts: σ'(a) = σ(a)(1 - σ(a)); tanh'(a) = 1 - tanh(a)^2; the forget
+    gate's output feeds both LTM_t and the use gate; a bias gradient sums over the batch.
+    Any method that gets the numbers right earns the marks.
+    """
+    # ---- your code here ------------------------------------------------------
+    raise NotImplementedError("lstm_cell_backward: replace this line with your code")
+    # ---- end of your code ----------------------------------------------------

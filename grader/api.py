@@ -10,29 +10,17 @@ import platform
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from grader.catalog import TRACK_FILES, TRACK_MEMORY, Exercise, find_exercise, load_track
+from grader.catalog import TRACKS, find_exercise, load_track
 from grader.config import Settings, load_settings
 from grader.errors import UsageError
 from grader.parallel import TaskQueue, run_forked
-from grader.results import ExerciseResult, Report, exercise_from_dict
-from grader.sandbox.session import Limits, Session
+from grader.results import Report
 from grader.scoring import exit_code
 from grader.submission import Submission, locate
+from grader.workers import exercises_in_order, grade_tasks, merge, plan, unavailable
 
 ISOLATIONS = ("process", "none")
-
-
-def limits_for(settings: Settings, memory_kind: str = "RLIMIT_AS") -> Limits:
-    return Limits(
-        call_timeout=settings.call_timeout,
-        startup_timeout=settings.startup_timeout,
-        submission_timeout=settings.submission_timeout,
-        memory_mb=settings.memory_mb,
-        memory_kind=memory_kind,
-        output_kb=settings.output_kb,
-    )
 
 
 def check_submission(
@@ -54,90 +42,51 @@ def check_submission(
         raise UsageError(f"unknown isolation {isolation!r}; choose one of {', '.join(ISOLATIONS)}")
     only_track = find_exercise(exercise)[0].name if exercise is not None else None
     submission = locate(path, track=only_track)
-    workers = 1 if exercise else max(1, jobs or settings.jobs or min(os.cpu_count() or 1, 2))
+    tasks = plan(submission, exercise)
+    workers = max(1, min(jobs or settings.jobs or min(os.cpu_count() or 1, 2), len(tasks)))
     reproduce = f"grade check {path} --seed {settings.seed}"
-    queue = TaskQueue(MAX_EXERCISES)
+    queue = TaskQueue(len(tasks))
     try:
-        def work(k: int) -> list[dict[str, Any]]:
-            results = _grade(submission, exercise, queue, settings, isolation, reproduce)
-            return [_exercise_dict(r) for r in results]
-
-        timeout = settings.submission_timeout + settings.startup_timeout + 30
-        parts = run_forked(workers, work, timeout=timeout)
+        parts = run_forked(
+            workers,
+            lambda k: grade_tasks(submission, tasks, queue.take, settings, isolation, reproduce),
+            timeout=settings.submission_timeout + settings.startup_timeout + 30,
+        )
     finally:
         queue.close()
-    graded = {d["id"]: exercise_from_dict(d) for part in parts for d in part}
-    plan = _plan(submission, exercise)
     return Report(
         submission=str(path),
         seed=settings.seed,
-        exercises=tuple(graded[e.id] for _, e in plan),
-        environment=_environment(isolation),
-        notes=(TOLERANCE_NOTE,),
+        exercises=merge(parts, exercises_in_order(submission, exercise)),
+        environment=_environment(isolation, settings, submission),
+        notes=_notes(submission),
     )
 
 
-MAX_EXERCISES = 256
+def _notes(submission: Submission) -> tuple[str, ...]:
+    notes = []
+    if "numpy" in submission.tracks:
+        notes.append(
+            "numpy results are compared with a float64 reference: |got - expected| <= atol + rtol·|expected| with "
+            "rtol 1e-5 and atol 1e-6 for float64 results, atol 1e-5 for float32 results or inputs, both times √T "
+            "for a sequence of T steps."
+        )
+    if "torch" in submission.tracks:
+        notes.append(
+            "torch results are compared with a float64 oracle run on the same inputs rounded to the module's dtype, "
+            "with torch.testing.assert_close's tolerances for float64 and float32 and, for bfloat16, rtol 1.6e-2 "
+            "and atol 3.1e-2 (8 bfloat16 epsilons); TF32 is off on GPUs."
+        )
+    return tuple(notes)
 
 
-def _plan(submission: Submission, exercise: str | None) -> list[tuple[str, Exercise]]:
-    """(track, exercise) pairs to grade, in catalog order."""
-    return [(name, e) for name in submission.tracks for e in load_track(name).exercises
-            if exercise in (None, e.id)]
-
-
-def _grade(submission: Submission, exercise: str | None, queue: TaskQueue, settings: Settings,
-           isolation: str, reproduce: str) -> list[ExerciseResult]:
-    """Take exercises from ``queue`` and grade them here, one sandbox session per track."""
-    sessions = {name: _session(submission, name, settings, isolation) for name in submission.tracks}
-    try:
-        for session in sessions.values():
-            session.start()  # the child's imports overlap with ours below
-        from grader.grading import grade_exercises, load_reference
-
-        plan = _plan(submission, exercise)
-        heaviest_first = sorted(plan, key=lambda p: -sum(c.examples for c in p[1].checks))
-        results: list[ExerciseResult] = []
-        while (task := queue.take()) is not None and task < len(heaviest_first):
-            name, chosen = heaviest_first[task]
-            track = load_track(name)
-            reference = load_reference(settings.course, track)
-            results += grade_exercises(track, [chosen], sessions[name], reference, settings, reproduce=reproduce)
-        return results
-    finally:
-        for session in sessions.values():
-            session.close()
-
-
-def _exercise_dict(result: ExerciseResult) -> dict[str, Any]:
-    report = Report(submission="", seed=0, exercises=(result,))
-    exercise: dict[str, Any] = report.to_dict()["exercises"][0]
-    return exercise
-
-
-TOLERANCE_NOTE = (
-    "numpy results are compared with a float64 reference: |got - expected| <= atol + rtol·|expected| "
-    "with rtol 1e-5 and atol 1e-6 for float64 results, atol 1e-5 for float32 results or inputs, both "
-    "times √T for a sequence of T steps."
-)
-
-
-def _session(submission: Submission, track: str, settings: Settings, isolation: str) -> Any:
-    file = submission.tracks[track]
-    if isolation == "none":
-        from grader.inprocess import InProcessSession
-
-        return InProcessSession(submission.folder, file)
-    return Session(submission.folder, file, limits=limits_for(settings, TRACK_MEMORY.get(track, "RLIMIT_AS")))
-
-
-def _environment(isolation: str) -> dict[str, str]:
+def _environment(isolation: str, settings: Settings, submission: Submission) -> dict[str, str]:
     import hypothesis
     import numpy
 
     from grader import __version__
 
-    return {
+    environment = {
         "grader": __version__,
         "python": platform.python_version(),
         "numpy": numpy.__version__,
@@ -146,6 +95,11 @@ def _environment(isolation: str) -> dict[str, str]:
         "isolation": isolation,
         "device": "cpu",
     }
+    if "torch" in submission.tracks and not unavailable("torch"):
+        from grader.devices import describe_devices
+
+        environment.update(describe_devices(settings.device))
+    return environment
 
 
 @dataclass(frozen=True)
@@ -159,8 +113,12 @@ def self_test(*, settings: Settings | None = None) -> list[SelfTestLine]:
     """The course checks itself: every reference scores full marks, every stub scores zero."""
     settings = settings or load_settings()
     lines = []
-    for name, (file, _) in TRACK_FILES.items():
+    for name, info in TRACKS.items():
+        file = info.file
         track = load_track(name)
+        if unavailable(name):
+            lines.append(SelfTestLine(f"{file}: not checked", True, unavailable(name)))
+            continue
         solution = check_submission(settings.course / track.solution, settings=settings)
         full = solution.points == solution.max_points and exit_code(solution) == 0
         lines.append(SelfTestLine(f"solutions/{file} scores full marks", full,

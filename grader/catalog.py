@@ -33,6 +33,8 @@ class Check:
     run: Callable[[CheckContext], Outcome]
     visibility: str = "visible"
     examples: int = 0  # generated cases it asks for (also its cost, for sharing work)
+    # why this check cannot run here ('' if it can): then it is skipped, and never counted
+    skip_unless: Callable[[CheckContext], str] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.visibility not in VISIBILITIES:
@@ -67,17 +69,30 @@ class Track:
     file: str  # the learner's file, e.g. lstm_numpy.py
     solution: str  # the reference, relative to the course root
     exercises: tuple[Exercise, ...]
-    needs: tuple[str, ...] = ()  # importable modules the track requires (e.g. torch)
 
 
-# track name -> (learner's file, module declaring it). Import-free on purpose.
-TRACK_FILES: dict[str, tuple[str, str]] = {
-    "numpy": ("lstm_numpy.py", "grader.tracks.numpy_track"),
+@dataclass(frozen=True)
+class TrackInfo:
+    """What the grader needs to know about a track before importing it (kept import-free)."""
+
+    file: str  # the learner's file
+    module: str  # the module declaring the track
+    needs: str = ""  # a module the track cannot be graded without ("torch")
+    memory_kind: str = "RLIMIT_AS"  # torch reserves far more address space than it uses: RLIMIT_DATA
+    forbid: tuple[str, ...] = ()  # APIs replaced in the child by stand-ins that raise
+    one_task: bool = False  # grade the whole track in one worker (its imports are costly)
+
+
+TRACKS: dict[str, TrackInfo] = {
+    "numpy": TrackInfo("lstm_numpy.py", "grader.tracks.numpy_track"),
+    "torch": TrackInfo(
+        "lstm_torch.py", "grader.tracks.torch_track", needs="torch", memory_kind="RLIMIT_DATA", one_task=True,
+        forbid=("torch.nn.LSTM", "torch.nn.LSTMCell", "torch.nn.GRU", "torch.nn.GRUCell", "torch.nn.RNN",
+                "torch.nn.RNNCell", "torch.lstm", "torch.lstm_cell", "torch.gru", "torch.gru_cell",
+                "torch._VF.lstm", "torch._VF.lstm_cell", "torch._VF.gru", "torch._VF.gru_cell"),
+    ),
 }
-
-
-# how a track's child is memory-limited (torch reserves far more address space than it uses)
-TRACK_MEMORY: dict[str, str] = {}
+TRACK_FILES = {name: (info.file, info.module) for name, info in TRACKS.items()}
 
 
 def load_track(name: str) -> Track:

@@ -16,6 +16,7 @@ from typing import Any
 from grader.errors import InputError, UsageError
 
 PROFILES = ("local", "ci", "exam")
+CHOICES = {"device": ("auto", "cpu", "cuda")}
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Settings:
     output_kb: int = 64  # captured stdout/stderr kept per check
     examples_scale: float = 1.0  # multiplies every check's number of generated cases
     jobs: int = 0  # worker processes per submission (0: one per CPU, at most 2)
+    device: str = "auto"  # torch checks: auto (GPU checks too where CUDA is present), cpu, or cuda
     profile: str = "local"
     course: Path = field(default_factory=lambda: default_course())
     sources: dict[str, str] = field(default_factory=dict, compare=False)
@@ -57,6 +59,8 @@ def _validated(table: dict[str, Any], where: str) -> dict[str, Any]:
             known = ", ".join(sorted(_TUNABLE))
             raise InputError(f"{where}: unknown setting {key!r} (known settings: {known})")
         kind = _TUNABLE[key].type
+        if kind == "str" and value not in CHOICES.get(key, ()):
+            raise InputError(f"{where}: {key} must be one of {', '.join(CHOICES[key])}, not {value!r}")
         if kind == "int" and (type(value) is not int or value < 0):
             raise InputError(f"{where}: {key} must be a whole number >= 0, not {value!r}")
         if kind == "float":

@@ -8,7 +8,6 @@ stub is reported once as "not implemented yet" instead of running the rest of it
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
@@ -19,26 +18,10 @@ from grader.checks.context import Caller, CheckContext
 from grader.checks.outcome import CallLog, Outcome
 from grader.checks.property import check_seed
 from grader.config import Settings
-from grader.errors import InputError, SandboxFailure
+from grader.errors import SandboxFailure
 from grader.results import CheckResult, ExerciseResult, Status
 from grader.sandbox.replies import Loaded, SymbolInfo
 from grader.scoring import points_for
-
-_REFERENCES: dict[Path, ModuleType] = {}
-
-
-def load_reference(course: Path, track: Track) -> ModuleType:
-    """The track's reference solutions, imported in the (trusted) parent."""
-    path = (course / track.solution).resolve()
-    if path not in _REFERENCES:
-        if not path.is_file():
-            raise InputError(f"{path}: the course's reference solution is missing")
-        spec = importlib.util.spec_from_file_location(f"_reference_{track.name}", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _REFERENCES[path] = module
-    return _REFERENCES[path]
 
 
 class TrackSession(Caller, Protocol):
@@ -55,8 +38,9 @@ def grade_exercises(
     settings: Settings,
     *,
     reproduce: str = "",
+    source: Path | None = None,
 ) -> list[ExerciseResult]:
-    """Grade ``exercises`` (all of ``track``'s file) through ``session``."""
+    """Grade ``exercises`` (all of ``track``'s file) through ``session``; ``source`` is the learner's file."""
     try:
         loaded = session.hello()
     except SandboxFailure as failure:
@@ -73,7 +57,7 @@ def grade_exercises(
         if problem:
             results.append(_whole(exercise, Status.FAILED, problem))
             continue
-        results.append(_grade_exercise(exercise, session, reference, settings, reproduce))
+        results.append(_grade_exercise(exercise, session, reference, settings, reproduce, _read(source)))
     return results
 
 
@@ -92,18 +76,28 @@ def signature_problem(exercise: Exercise, info: SymbolInfo | None, file: str) ->
             f"({', '.join(exercise.params)}); yours takes {len(info.params)} ({theirs})")
 
 
+def _read(source: Path | None) -> str:
+    try:
+        return source.read_text(encoding="utf-8", errors="replace") if source else ""
+    except OSError:
+        return ""
+
+
 def _grade_exercise(exercise: Exercise, session: Caller, reference: ModuleType, settings: Settings,
-                    reproduce: str) -> ExerciseResult:
+                    reproduce: str, source: str) -> ExerciseResult:
     results: list[CheckResult] = []
     stub = False
     for check in exercise.checks:
-        if stub:
-            results.append(_result(exercise, check, Outcome(Status.FAILED, "not implemented yet")))
-            continue
         log = CallLog(limit=settings.output_kb << 10)
         ctx = CheckContext(exercise=exercise, session=session, reference=reference,
                            seed=check_seed(settings.seed, exercise.id, check.id),
-                           examples_scale=settings.examples_scale, memory_mb=settings.memory_mb, log=log)
+                           examples_scale=settings.examples_scale, memory_mb=settings.memory_mb, log=log,
+                           course=settings.course, source=source, device=settings.device)
+        reason = check.skip_unless(ctx) if check.skip_unless else ""
+        if reason or stub:
+            outcome = Outcome(Status.SKIPPED, reason) if reason else Outcome(Status.FAILED, "not implemented yet")
+            results.append(_result(exercise, check, outcome))
+            continue
         outcome = check.run(ctx)
         stub = outcome.not_implemented
         results.append(_result(exercise, check, outcome, output=log.text(), reproduce=reproduce))
@@ -121,7 +115,7 @@ def _result(exercise: Exercise, check: Check, outcome: Outcome, *, output: str =
         title=check.title,
         status=outcome.status,
         points=points_for(outcome.status, check.points),
-        max_points=check.points,
+        max_points=0.0 if outcome.status is Status.SKIPPED else check.points,  # never counted, either way
         message=outcome.message,
         hint=check.hint,
         visibility=check.visibility,

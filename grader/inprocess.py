@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.sandbox import child
+from grader.sandbox.calls import Call
 from grader.sandbox.replies import Loaded, Raised, Returned, parse_hello, parse_raised
-from grader.sandbox.session import Call
 
 
 class InProcessSession:

@@ -13,14 +13,16 @@ GRADER = ROOT / "grader"
 
 # lower layers never import higher ones; a module may import its own layer or below
 LAYERS = [
-    ("grader.errors", "grader.sandbox.protocol", "grader.sandbox.child", "grader.sandbox.launch",
-     "grader.sandbox.deaths"),
+    ("grader.errors", "grader.sandbox.protocol", "grader.sandbox.child", "grader.sandbox.child_torch",
+     "grader.sandbox.launch", "grader.sandbox.deaths", "grader.sandbox.calls"),
     ("grader.results", "grader.config", "grader.sandbox.replies", "grader.sandbox.session", "grader.sandbox",
      "grader.parallel"),
-    ("grader.catalog", "grader.submission", "grader.scoring", "grader.inprocess"),
+    ("grader.catalog", "grader.submission", "grader.scoring", "grader.inprocess", "grader.devices",
+     "grader.references"),
     ("grader.checks",),
     ("grader.tracks",),
     ("grader.grading", "grader.report"),
+    ("grader.workers",),
     ("grader.api",),
     ("grader.cli", "grader.__main__"),
 ]

@@ -45,20 +45,22 @@ class Spec:
     def steps(self, case: Case) -> int:
         return case.T if self.sequence else 1
 
-    def outputs_of(self, value: Any, case: Case) -> dict[str, np.ndarray]:
-        """Named output arrays of ``value``, or a ``Failure`` saying what is off."""
+    def leaves(self, value: Any) -> list[Any]:
+        """The output leaves of ``value`` in the order of ``outputs``, or a ``Failure`` on its structure."""
         if len(self.outputs) == 1:
-            leaves = [value]
-        elif self.sequence:
+            return [value]
+        if self.sequence:
             if not (_is_pair(value) and _is_pair(value[1])):
                 raise self._structure(value)
-            leaves = [value[0], value[1][0], value[1][1]]
-        else:
-            if not _is_pair(value):
-                raise self._structure(value)
-            leaves = list(value)
+            return [value[0], value[1][0], value[1][1]]
+        if not _is_pair(value):
+            raise self._structure(value)
+        return list(value)
+
+    def outputs_of(self, value: Any, case: Case) -> dict[str, np.ndarray]:
+        """Named output arrays of ``value``, or a ``Failure`` saying what is off."""
         named: dict[str, np.ndarray] = {}
-        for name, leaf in zip(self.outputs, leaves, strict=True):
+        for name, leaf in zip(self.outputs, self.leaves(value), strict=True):
             if not isinstance(leaf, np.ndarray):
                 what = f"{name} is {describe(leaf)}" if len(self.outputs) > 1 else f"it returned {describe(leaf)}"
                 raise Failure(f"{self.symbol} should return {self.returns}; {what}")

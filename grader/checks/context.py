@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from grader.checks.outcome import CallLog, Failure, Outcome, Stop
 from grader.errors import SandboxFailure
 from grader.results import Status
+from grader.sandbox.calls import Call, ModuleCall
 from grader.sandbox.replies import Raised, Returned
-from grader.sandbox.session import Call
 
 if TYPE_CHECKING:
     from grader.catalog import Exercise
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 class Caller(Protocol):
     """A sandbox session, or the in-process stand-in the benchmark uses as its floor."""
 
-    def call_many(self, calls: Sequence[Call]) -> list[Returned | Raised]: ...
+    def call_many(self, calls: Sequence[Call | ModuleCall]) -> list[Returned | Raised]: ...
 
 
 Request = tuple[str, dict[str, Any]]  # (symbol, named inputs in contract order)
@@ -42,21 +43,27 @@ class CheckContext:
     examples_scale: float
     memory_mb: int
     log: CallLog
+    course: Path = field(default_factory=Path)  # where the reference solutions live
+    source: str = ""  # the learner's file as text (static checks read it; nothing runs it here)
+    device: str = "auto"  # the --device setting
 
     def examples(self, n: int) -> int:
         return max(1, round(n * self.examples_scale))
 
     def call_batch(self, requests: Sequence[Request], *, echo: bool = False) -> list[Returned | Failure]:
         """Run every request in one round trip; a request whose call raised gets a ``Failure``."""
-        calls = [Call(symbol, list(inputs.values()), echo) for symbol, inputs in requests]
+        return self.run([(Call(symbol, list(inputs.values()), echo), inputs) for symbol, inputs in requests])
+
+    def run(self, calls: Sequence[tuple[Call | ModuleCall, dict[str, Any]]]) -> list[Returned | Failure]:
+        """Run calls (each with its named inputs, shown if it fails) in one round trip."""
         try:
-            replies = self.session.call_many(calls)
+            replies = self.session.call_many([call for call, _ in calls])
         except SandboxFailure as failure:
             raise Stop(Outcome(Status.ERROR, f"could not be graded: {failure.reason}")) from None
         results: list[Returned | Failure] = []
-        for (symbol, inputs), reply in zip(requests, replies, strict=True):
+        for (call, inputs), reply in zip(calls, replies, strict=True):
             self.log.add(reply.output)
-            results.append(self._raised(symbol, reply, inputs) if isinstance(reply, Raised) else reply)
+            results.append(self._raised(call.symbol, reply, inputs) if isinstance(reply, Raised) else reply)
         return results
 
     def call_all(
@@ -71,15 +78,15 @@ class CheckContext:
     def _raised(self, symbol: str, raised: Raised, inputs: dict[str, Any]) -> Failure:
         if raised.type == "NotImplementedError":
             inner = raised.function or symbol
-            own = symbol == self.exercise.symbol and inner == symbol
+            own = symbol == self.exercise.symbol and (inner == symbol or inner.startswith(symbol + "."))
             if own:
                 message = "not implemented yet"
-            elif inner != symbol:
+            elif inner != symbol and not inner.startswith(symbol + "."):
                 message = f"{symbol} calls {inner}, which is not implemented yet"
             else:
                 message = f"this check needs {symbol}, which is not implemented yet"
             raise Stop(Outcome(Status.FAILED, message, not_implemented=own))
-        if raised.type == "MemoryError":
+        if raised.type == "MemoryError" or "can't allocate memory" in raised.message:
             raise Stop(Outcome(
                 Status.ERROR, f"could not be graded: {symbol} ran out of memory (the limit is {self.memory_mb} MiB)"))
         return Failure(f"{symbol} raised {raised.type}: {raised.message}{_where(raised)}", inputs=inputs)

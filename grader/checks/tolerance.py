@@ -74,3 +74,24 @@ def describe_worst(worst: Worst, tol: Tolerance) -> str:
         f"{worst.expected:.6g}, got {worst.got:.6g} (abs error {worst.abs_error:.3g}, rel error "
         f"{worst.rel_error:.3g}; allowed {allowed:.2g})"
     )
+
+
+# torch track: dtype -> (rtol, atol, why), against a float64 reference computed from the same
+# inputs rounded to that dtype. float64 and float32 are torch.testing.assert_close's own
+# defaults. assert_close's bfloat16 atol (1e-5) is meant for one operation; a gate sums up to
+# 32 rounded products, so the atol here is 8 bfloat16 epsilons (measured: correct bfloat16
+# arithmetic stays under 1.5e-2 on the generated cases, 4.5e-2 over 6 steps).
+TORCH_TOLERANCES: dict[str, tuple[float, float, str]] = {
+    "float64": (1e-7, 1e-7, "float64, torch.testing.assert_close's tolerance"),
+    "float32": (1.3e-6, 1e-5, "float32, torch.testing.assert_close's tolerance"),
+    "bfloat16": (1.6e-2, 3.1e-2, "bfloat16 keeps 8 significant bits (eps 3.9e-3): assert_close's rtol, atol 8 eps"),
+    "float16": (1e-3, 7.8e-3, "float16 keeps 11 significant bits (eps 9.8e-4): assert_close's rtol, atol 8 eps"),
+}
+
+
+def torch_tolerance(dtype: str, steps: int = 1) -> Tolerance:
+    rtol, atol, why = TORCH_TOLERANCES[dtype]
+    if steps > 1:
+        scale = math.sqrt(steps)
+        rtol, atol, why = rtol * scale, atol * scale, f"{why}; {steps} steps (×√{steps})"
+    return Tolerance(rtol=rtol, atol=atol, reason=why)

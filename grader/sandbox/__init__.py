@@ -4,7 +4,8 @@ Public surface: ``Session`` (calls into one submission file, in batches of ``Cal
 and ``Raised``, ``Loaded`` (what importing the submission found) and ``Limits``.
 """
 
+from grader.sandbox.calls import Call, ModuleCall
 from grader.sandbox.replies import Loaded, Raised, Returned, SymbolInfo
-from grader.sandbox.session import Call, Limits, Session
+from grader.sandbox.session import Limits, Session
 
-__all__ = ["Call", "Limits", "Loaded", "Raised", "Returned", "Session", "SymbolInfo"]
+__all__ = ["Call", "Limits", "Loaded", "ModuleCall", "Raised", "Returned", "Session", "SymbolInfo"]

@@ -57,6 +57,17 @@ class Opaque:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class TensorValue:
+    """A torch tensor, as the child saw it: its values (float64/float32; None on the meta
+    device), and its dtype, device and shape as strings the parent only compares."""
+
+    array: np.ndarray | None
+    dtype: str
+    device: str
+    shape: tuple[int, ...]
+
+
 # --------------------------------------------------------------------------- arrays
 
 
@@ -151,6 +162,13 @@ def pack(value: Any, arrays: list[np.ndarray], *, depth: int = 0) -> dict[str, A
         return {"t": "dict", "items": {k: pack(v, arrays, depth=depth + 1) for k, v in value.items()}}
     if isinstance(value, Opaque):
         return {"t": "other", "pytype": value.pytype, "detail": value.detail}
+    if isinstance(value, TensorValue):
+        node: dict[str, Any] = {"t": "tensor", "dtype": value.dtype, "device": value.device,
+                                "shape": list(value.shape)}
+        if value.array is not None:
+            node["i"] = len(arrays)
+            arrays.append(value.array)
+        return node
     cls = type(value)
     name = f"{getattr(cls, '__module__', '?')}.{getattr(cls, '__qualname__', '?')}"
     return {"t": "other", "pytype": str(name)[:200]}
@@ -187,6 +205,17 @@ def _unpack(node: Any, arrays: list[np.ndarray], depth: int, budget: list[int]) 
         if type(items) is not dict or not all(type(k) is str for k in items):
             raise ProtocolError("a dict node is malformed")
         return {k: _unpack(v, arrays, depth + 1, budget) for k, v in items.items()}
+    if tag == "tensor":
+        shape, dtype, device = node.get("shape"), node.get("dtype"), node.get("device")
+        if not (type(shape) is list and len(shape) <= MAX_NDIM and all(type(n) is int and n >= 0 for n in shape)
+                and type(dtype) is str and type(device) is str):
+            raise ProtocolError("a tensor node is malformed")
+        array = None
+        if "i" in node:
+            array = _unpack({"t": "array", "i": node["i"]}, arrays, depth, budget)
+            if list(array.shape) != shape:
+                raise ProtocolError("a tensor's values do not have its shape")
+        return TensorValue(array, dtype[:40], device[:40], tuple(shape))
     if tag == "other":
         pytype, detail = node.get("pytype", "?"), node.get("detail", "")
         if type(pytype) is not str or type(detail) is not str:

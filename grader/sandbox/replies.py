@@ -29,8 +29,9 @@ class Raised:
 @dataclass(frozen=True)
 class Returned:
     value: Any
-    args: Any = None
+    args: Any = None  # the arguments as they were after the call (when asked to echo them)
     output: str = ""
+    grads: Any = None  # module calls with upstream gradients: {"args": [...], "params": {...}}
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def parse_reply(message: dict[str, Any], arrays: list[Any], output: str) -> Retu
         if message.get("ok") is True:
             value = protocol.unpack(message.get("value"), arrays)
             args = protocol.unpack(message["args"], arrays) if "args" in message else None
-            return Returned(value=value, args=args, output=output)
+            grads = protocol.unpack(message["grads"], arrays) if "grads" in message else None
+            return Returned(value=value, args=args, output=output, grads=grads)
         if message.get("ok") is False:
             return parse_raised(message.get("error"), output)
     except protocol.ProtocolError as error:

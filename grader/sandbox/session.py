@@ -24,20 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import SandboxFailure
+from grader.sandbox.calls import Call, ModuleCall, encode
 from grader.sandbox.deaths import Death, explain
 from grader.sandbox.launch import Launcher, process_launcher
 from grader.sandbox.replies import Loaded, Raised, Returned, parse_hello, parse_reply
 
-_RUNTIME = Path(__file__).with_name("child.py"), Path(__file__).with_name("protocol.py")
-
-
-@dataclass(frozen=True)
-class Call:
-    """One call in a batch: ``symbol(*args)``, echoing the arguments back if asked."""
-
-    symbol: str
-    args: Sequence[Any]
-    echo: bool = False
+# the child's runtime: these files, copied under these names into its private folder
+_RUNTIME = {"child.py": "child.py", "protocol.py": "_grader_protocol.py", "child_torch.py": "_grader_torch.py"}
 
 
 @dataclass(frozen=True)
@@ -65,11 +58,13 @@ class Session:
         limits: Limits | None = None,
         launcher: Launcher = process_launcher,
         extra_files: Sequence[Path] = (),
+        forbid: Sequence[str] = (),
     ) -> None:
         self.folder, self.file = folder, file
         self.limits = limits or Limits()
         self.launcher = launcher
         self.extra_files = tuple(extra_files)
+        self.forbid = list(forbid)
         self.deadline = time.monotonic() + self.limits.submission_timeout
         self.calls = 0
         self._proc: subprocess.Popen[bytes] | None = None
@@ -91,8 +86,8 @@ class Session:
         runtime, submission, scratch = workdir / "runtime", workdir / "submission", workdir / "tmp"
         for folder in (runtime, submission, scratch):
             folder.mkdir()
-        shutil.copyfile(_RUNTIME[0], runtime / "child.py")
-        shutil.copyfile(_RUNTIME[1], runtime / "_grader_protocol.py")
+        for source, name in _RUNTIME.items():
+            shutil.copyfile(Path(__file__).with_name(source), runtime / name)
         for path in sorted(self.folder.glob("*.py"))[:64]:
             if path.is_file() and path.stat().st_size < 1 << 20:
                 shutil.copyfile(path, submission / path.name)
@@ -111,6 +106,7 @@ class Session:
             "module": Path(self.file).stem,
             "output_bytes": limits.output_bytes,
             "spin": limits.child_spin,
+            "forbid": self.forbid,
             "limits": {
                 "memory_bytes": limits.memory_mb << 20,
                 "memory_kind": limits.memory_kind,
@@ -189,7 +185,7 @@ class Session:
         """Call ``symbol(*args)`` in the child and return what it returned or raised."""
         return self.call_many([Call(symbol, args, echo)])[0]
 
-    def call_many(self, calls: Sequence[Call]) -> list[Returned | Raised]:
+    def call_many(self, calls: Sequence[Call | ModuleCall]) -> list[Returned | Raised]:
         """Run a batch of calls in one round trip; each call keeps its own time limit.
 
         The child answers each call as soon as it ends, so a hang or crash is attributed to
@@ -205,7 +201,7 @@ class Session:
         if not loaded.ok:
             raise SandboxFailure(f"{self.file} could not be imported", kind="startup")
         arrays: list[Any] = []
-        batch = [{"symbol": c.symbol, "args": protocol.pack(list(c.args), arrays), "echo": c.echo} for c in calls]
+        batch = [encode(call, arrays) for call in calls]
         frame = protocol.encode_frame({"op": "calls", "calls": batch}, arrays)
         self.calls += len(calls)
         replies: list[Returned | Raised] = []

@@ -18,6 +18,7 @@ from grader.checks.context import CheckContext, blame, expect
 from grader.checks.outcome import Failure, Outcome, Stop
 from grader.checks.tolerance import describe_worst, numpy_tolerance, worst_element
 from grader.sandbox.replies import Returned
+from grader.tracks.numpy_backward import BACKWARD_EXERCISE
 
 FILE = "lstm_numpy.py"
 
@@ -312,5 +313,5 @@ TRACK = Track(
     file=FILE,
     solution="solutions/lstm_numpy.py",
     exercises=(LEARN_EXERCISE, FORGET_EXERCISE, REMEMBER_EXERCISE, USE_EXERCISE, CELL_EXERCISE,
-               FORWARD_EXERCISE),
+               FORWARD_EXERCISE, BACKWARD_EXERCISE),
 )

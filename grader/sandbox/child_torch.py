@@ -1,0 +1,135 @@
+"""Module calls for the PyTorch track, inside the sandboxed child (loaded as ``_grader_torch``).
+
+Like ``child.py`` it imports nothing from the grader but the protocol. A module call builds
+the submission's class from its sizes, loads a given state dict strictly, moves the module
+to a device and dtype, runs forward (optionally on a submodule, e.g. ``cell``), runs
+backward with given upstream gradients, and answers with plain arrays: every tensor travels
+as a ``TensorValue`` (values, dtype, device, shape), never as an object.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import numpy as np
+import torch
+
+DTYPES = {"float64": torch.float64, "float32": torch.float32, "bfloat16": torch.bfloat16,
+          "float16": torch.float16}
+
+
+class ForbiddenAPIError(Exception):
+    """Raised by the stand-ins for APIs an exercise must not use."""
+
+
+def forbid(names: list[str]) -> None:
+    """Replace each dotted name (``torch.nn.LSTMCell``) by a stand-in that raises when used."""
+    for dotted in names:
+        owner_path, attr = dotted.rsplit(".", 1)
+        try:
+            owner: Any = importlib.import_module(owner_path)
+        except ImportError:
+            owner = torch
+            for part in owner_path.split(".")[1:]:
+                owner = getattr(owner, part, None)
+        if owner is None or getattr(owner, attr, None) is None:
+            continue
+        message = (f"{dotted} is not allowed in this exercise: build it yourself from torch.nn.Linear "
+                   "and the gate equations")
+        stand_in = _stand_in(message, isinstance(getattr(owner, attr), type))
+        setattr(owner, attr, stand_in)
+
+
+def _stand_in(message: str, is_class: bool) -> Any:
+    """A class (that cannot be built or subclassed) or a function that raises ``message``."""
+    if is_class:
+
+        class Forbidden:
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                raise ForbiddenAPIError(message)
+
+            def __init_subclass__(cls, **kwargs: Any) -> None:
+                raise ForbiddenAPIError(message)
+
+        return Forbidden
+
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        raise ForbiddenAPIError(message)
+
+    return forbidden
+
+
+def _value(x: Any, protocol: Any) -> Any:
+    """Tensors to TensorValues (values as float64/float32 numpy), containers recursively."""
+    if type(x) is torch.Tensor:
+        shape = tuple(int(n) for n in x.shape)
+        array = None
+        if x.device.type != "meta":
+            data = x.detach().to("cpu")
+            if data.dtype in (torch.bfloat16, torch.float16):
+                data = data.float()
+            array = data.numpy() if data.dtype in (torch.float64, torch.float32) else data.double().numpy()
+        return protocol.TensorValue(array, str(x.dtype), str(x.device), shape)
+    if isinstance(x, (tuple, list)) and type(x) in (tuple, list):
+        return type(x)(_value(v, protocol) for v in x)
+    if x is None:
+        return None
+    return protocol.Opaque(f"{type(x).__module__}.{type(x).__qualname__}")
+
+
+def _tensors(tree: Any, device: str, dtype: torch.dtype, leaves: list[torch.Tensor], grad: bool) -> Any:
+    """Arrays in ``tree`` to tensors on ``device`` in ``dtype``, collecting them in ``leaves``."""
+    if isinstance(tree, np.ndarray):
+        tensor = torch.from_numpy(np.ascontiguousarray(tree)).to(device=device, dtype=dtype)
+        tensor.requires_grad_(grad)
+        leaves.append(tensor)
+        return tensor
+    if isinstance(tree, (tuple, list)):
+        return type(tree)(_tensors(v, device, dtype, leaves, grad) for v in tree)
+    return tree
+
+
+def _flat(tree: Any) -> list[Any]:
+    if isinstance(tree, (tuple, list)):
+        return [leaf for item in tree for leaf in _flat(item)]
+    return [tree]
+
+
+def run(module: Any, call: dict[str, Any], args: Any, protocol: Any) -> dict[str, Any]:
+    """One module call: build, load, move, forward, and backward if upstream gradients are given."""
+    torch.manual_seed(0)
+    device, dtype = str(call.get("device", "cpu")), DTYPES[str(call.get("dtype", "float64"))]
+    if device.startswith("cuda"):
+        torch.backends.cuda.matmul.allow_tf32 = False  # explicit, and recorded by the parent
+        torch.backends.cudnn.allow_tf32 = False
+    net = getattr(module, call["symbol"])(*call["init"])
+    if call.get("describe"):
+        return {"value": {k: protocol.TensorValue(None, str(v.dtype), str(v.device), tuple(v.shape))
+                          for k, v in net.state_dict().items()}}
+    net = net.to(dtype=dtype)  # first: loading copies values into the parameters' own dtype
+    state = call.get("state")
+    if state is not None:
+        net.load_state_dict({k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state.items()}, strict=True)
+    net = net.to(device=device)
+    target = getattr(net, call["target"]) if call.get("target") else net
+    upstream = call.get("grad")
+    leaves: list[torch.Tensor] = []
+    inputs = _tensors(args, device, dtype, leaves, grad=upstream is not None)
+    outputs = target(*inputs)
+    reply: dict[str, Any] = {"value": _value(outputs, protocol)}
+    out_leaves = [t for t in _flat(outputs) if type(t) is torch.Tensor]
+    if upstream is not None and len(out_leaves) == len(upstream):
+        params = dict(net.named_parameters())
+        wrt = leaves + list(params.values())
+        pairs = [(t, torch.from_numpy(g).to(device=device, dtype=dtype))
+                 for t, g in zip(out_leaves, upstream, strict=True) if t.requires_grad]
+        grads: Any = [None] * len(wrt)
+        if pairs:  # outputs cut from the graph (detach, .data, numpy) give no gradient at all
+            grads = torch.autograd.grad([t for t, _ in pairs], wrt, grad_outputs=[g for _, g in pairs],
+                                        allow_unused=True)
+        reply["grads"] = {
+            "args": [_value(g, protocol) for g in grads[: len(leaves)]],
+            "params": {name: _value(g, protocol) for name, g in zip(params, grads[len(leaves):], strict=True)},
+        }
+    return reply
