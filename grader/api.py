@@ -42,6 +42,10 @@ def check_submission(
         raise UsageError(f"unknown isolation {isolation!r}; choose one of {', '.join(ISOLATIONS)}")
     only_track = find_exercise(exercise)[0].name if exercise is not None else None
     submission = locate(path, track=only_track)
+    if settings.device == "cuda" and "torch" in submission.tracks and not unavailable("torch"):
+        from grader.devices import gpu_device
+
+        gpu_device("cuda")  # a clear usage error now, rather than in every GPU check
     tasks = plan(submission, exercise)
     workers = max(1, min(jobs or settings.jobs or min(os.cpu_count() or 1, 2), len(tasks)))
     reproduce = f"grade check {path} --seed {settings.seed}"

@@ -10,6 +10,7 @@ before any heavy import.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -93,6 +94,14 @@ TRACKS: dict[str, TrackInfo] = {
     ),
 }
 TRACK_FILES = {name: (info.file, info.module) for name, info in TRACKS.items()}
+
+
+def missing(module: str) -> bool:
+    """True when ``module`` (e.g. torch) cannot be imported here."""
+    try:
+        return importlib.util.find_spec(module) is None
+    except (ImportError, ValueError):  # ValueError: sys.modules holds None for it
+        return True
 
 
 def load_track(name: str) -> Track:

@@ -61,17 +61,19 @@ def main(ctx: click.Context, course: Path | None, profile: str) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of the terminal.")
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the generated cases (default from settings).")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]),
+              help="Torch checks: auto adds GPU checks where CUDA is present (default from settings).")
 @click.pass_context
 @_friendly
 def check(ctx: click.Context, path: Path, exercise: str | None, fmt: str, output: Path | None,
-          seed: int | None) -> None:
+          seed: int | None, device: str | None) -> None:
     """Grade the exercise files in PATH (a folder, default ./exercises, or one file)."""
     from grader.api import check_submission
     from grader.report import render
     from grader.report.text import summary
     from grader.scoring import exit_code
 
-    settings = _settings(ctx, seed=seed)
+    settings = _settings(ctx, seed=seed, device=device)
     report = check_submission(path, exercise=exercise, settings=settings)
     color = output is None and fmt == "text" and sys.stdout.isatty()
     text = render(report, fmt, color=color)

@@ -9,11 +9,10 @@ overlaps with them. Results travel back as the report's plain JSON.
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
-from grader.catalog import TRACKS, Exercise, load_track
+from grader.catalog import TRACKS, Exercise, load_track, missing
 from grader.config import Settings
 from grader.results import CheckResult, ExerciseResult, Report, Status, exercise_from_dict
 from grader.sandbox.session import Limits, Session
@@ -47,7 +46,7 @@ def exercises_in_order(submission: Submission, exercise: str | None) -> list[Exe
 def unavailable(track: str) -> str:
     """Why ``track`` cannot be graded here ('' if it can)."""
     needs = TRACKS[track].needs
-    if needs and importlib.util.find_spec(needs) is None:
+    if needs and missing(needs):
         return (f"{needs} is not installed here, so {TRACKS[track].file} cannot be graded: install it with "
                 f"`pip install {needs}==2.13.0` (not counted)")
     return ""

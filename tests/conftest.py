@@ -7,6 +7,7 @@ exception is a ``gpu`` test on a machine without CUDA (CI machines have no GPU).
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -41,15 +42,20 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-def numpy_fixture(kind: str, name: str) -> str:
-    """The source of a numpy fixture: the shared correct base with the fixture's edits appended."""
-    base = (FIXTURES / "numpy" / "_base.py").read_text()
-    edits = (FIXTURES / "numpy" / kind / f"{name}.py").read_text()
+def numpy_fixture(kind: str, name: str, track: str = "numpy") -> str:
+    """The source of a fixture: the track's shared correct base with the fixture's edits appended."""
+    base = (FIXTURES / track / "_base.py").read_text()
+    edits = (FIXTURES / track / kind / f"{name}.py").read_text()
     return f"{base}\n\n# ---- the fixture's edits ----\n{edits}"
 
 
-def fixture_names(kind: str) -> list[str]:
-    return sorted(p.stem for p in (FIXTURES / "numpy" / kind).glob("*.py"))
+def fixture_names(kind: str, track: str = "numpy") -> list[str]:
+    return sorted(p.stem for p in (FIXTURES / track / kind).glob("*.py"))
+
+
+requires_torch = pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None, reason="torch is not installed (pip install torch==2.13.0)"
+)
 
 
 @pytest.fixture

@@ -95,3 +95,18 @@ def test_numpy_track_needs_no_torch(tmp_path: Path) -> None:
 def test_python_dash_m_grader_works() -> None:
     result = subprocess.run([sys.executable, "-m", "grader", "--version"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stdout.startswith("grade, version")
+
+
+def test_without_torch_the_torch_exercises_are_skipped_not_failed() -> None:
+    script = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from pathlib import Path\n"
+        "from grader.api import check_submission\n"
+        f"r = check_submission(Path({str(ROOT / 'exercises')!r}))\n"
+        "torch = [e for e in r.exercises if e.file == 'lstm_torch.py']\n"
+        "assert torch and all(c.status.value == 'skipped' for e in torch for c in e.checks), r\n"
+        "assert sum(e.max_points for e in torch) == 0 and 'torch is not installed' in torch[0].note\n"
+        "print('ok', r.points, r.max_points)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["ok", "0.0", "62.0"], result.stderr  # 65 less the autograd oracle

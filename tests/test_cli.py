@@ -190,3 +190,15 @@ def test_selftest_passes_on_this_course(runner: CliRunner) -> None:
     assert code == 0, out
     assert "solutions/lstm_numpy.py scores full marks" in out and "selftest passed" in out
     assert "solutions/lstm_torch.py scores full marks" in out
+
+
+def test_asking_for_cuda_without_it_is_a_usage_error(runner: CliRunner) -> None:
+    pytest.importorskip("torch")
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    code, out = run(runner, "check", str(ROOT / "solutions" / "lstm_torch.py"), "--device", "cuda")
+    assert code == 2
+    assert_one_clean_sentence(out)
+    assert "CUDA is not available here" in out

@@ -39,6 +39,9 @@ BUGGY = {
     "weights_not_transposed": ({"learn_gate", "forget_gate", "use_gate", *COMPOSITES}, "use_gate:matches_reference"),
     "state_order_swapped": (set(COMPOSITES), "lstm_cell:composition"),
     "no_activation": ({"use_gate", *COMPOSITES}, "use_gate:output_range"),
+    "backward_missing_tanh_derivative": ({"lstm_cell_backward"}, "lstm_cell_backward:finite_differences"),
+    "backward_bias_not_summed": ({"lstm_cell_backward"}, "lstm_cell_backward:gradient_shapes"),
+    "backward_forget_one_path": ({"lstm_cell_backward"}, "lstm_cell_backward:finite_differences"),
 }
 
 
@@ -137,3 +140,30 @@ def test_sequence_failure_with_a_right_cell_blames_the_loop(
     check = next(c for c in report.checks() if c.id == "matches_reference")
     assert "Your lstm_cell is right at every step" in check.message
     assert check.counterexample is not None and check.counterexample.sizes["T"] == 2  # the smallest T that shows it
+
+
+def test_a_wrong_backward_names_the_wrong_gradients_and_the_right_ones(
+    submission: Callable[[str], Path], settings: Settings
+) -> None:
+    report = check_submission(submission(numpy_fixture("buggy", "backward_missing_tanh_derivative")),
+                              exercise="lstm_cell_backward", settings=settings)
+    fd = next(c for c in report.checks() if c.id == "finite_differences")
+    assert fd.message.startswith("your gradient for stm_prev differs from centered finite differences")
+    assert "(also wrong: event, W_n, b_n)" in fd.message
+    assert "right: ltm_prev, W_i, b_i, W_f, b_f, W_u, b_u, W_v, b_v" in fd.message
+
+
+def test_without_torch_the_autograd_oracle_is_skipped_and_not_counted() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.modules['torch'] = None\n"  # any `import torch` now fails
+        "from pathlib import Path\n"
+        "from grader.api import check_submission\n"
+        f"r = check_submission(Path({str(ROOT / 'solutions' / 'lstm_numpy.py')!r}), exercise='lstm_cell_backward')\n"
+        "c = next(c for c in r.checks() if c.id == 'autograd')\n"
+        "print(c.status.value, c.max_points, r.points, r.max_points)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["skipped", "0.0", "7.0", "7.0"], out.stderr

@@ -76,7 +76,8 @@ class CheckContext:
         return expect(self.call_all(symbol, [inputs], echo=echo)[0])
 
     def _raised(self, symbol: str, raised: Raised, inputs: dict[str, Any]) -> Failure:
-        if raised.type == "NotImplementedError":
+        # a stub raises NotImplementedError itself; torch raises it too (meta tensors to numpy, ...)
+        if raised.type == "NotImplementedError" and not raised.below and raised.code.startswith("raise"):
             inner = raised.function or symbol
             own = symbol == self.exercise.symbol and (inner == symbol or inner.startswith(symbol + "."))
             if own:
@@ -112,6 +113,25 @@ def blame(case: Any) -> Iterator[None]:
 
 def _where(raised: Raised) -> str:
     if not raised.line:
-        return ""
+        return _advice(raised.message)
     code = f": {raised.code}" if raised.code else ""
-    return f" (in {raised.function}, line {raised.line}{code})"
+    where = f"in a library called from {raised.function}" if raised.below else f"in {raised.function}"
+    return f" ({where}, line {raised.line}{code}){_advice(raised.message)}"
+
+
+def _advice(message: str) -> str:
+    """What an error message from torch usually means, in the lesson's terms."""
+    if "modified by an inplace operation" in message:
+        return (". An in-place operation (x *= y, x.mul_(y), x[...] = ...) changed a tensor autograd needs for "
+                "backward: write x = x * y instead")
+    if "not compiled with CUDA" in message or "No CUDA GPUs" in message:
+        return ". The code moves something to CUDA itself (.cuda(), device='cuda'): follow the inputs' device"
+    if "is not on the expected device" in message or "Expected all tensors to be on the same device" in message:
+        return ". A tensor is created on a fixed device (torch.zeros(...) without device=): create it like the input"
+    if "must have the same dtype" in message or "expected scalar type" in message.lower():
+        return (". A tensor is created with a fixed dtype (torch.zeros(...) without dtype=, a float32 constant): "
+                "create it like the input (x.new_zeros, torch.zeros_like)")
+    if "Cannot copy out of meta tensor" in message or ("BFloat16" in message and "ScalarType" in message):
+        return (". The module leaves torch (.numpy(), .item(), .tolist()), so it cannot follow its inputs to other "
+                "devices and dtypes: keep the computation in torch")
+    return ""

@@ -95,7 +95,7 @@ def _search(body: Callable[[Any], None], strategy: st.SearchStrategy[Any], seed:
 
 def counterexample(failure: Failure) -> Counterexample | None:
     case = failure.case
-    if case is None or failure.inputs is None:
+    if case is None or not failure.inputs:
         return None
     return Counterexample(
         sizes=dict(case.sizes),

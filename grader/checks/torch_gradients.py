@@ -10,6 +10,7 @@ finite differences of its forward, in float64.
 from __future__ import annotations
 
 import importlib
+import re
 from typing import Any
 
 import numpy as np
@@ -71,12 +72,19 @@ def gradcheck(spec: ModuleSpec, *, points: float, hint: str) -> Check:
                 try:
                     torch.autograd.gradcheck(remote.apply, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=True)
                 except gradcheck_errors as error:
-                    first = str(error).strip().splitlines()[0]
-                    raise Failure(f"torch.autograd.gradcheck fails in float64: {first}", inputs=spec.named(case)) \
-                        from None
+                    first = _named(str(error).strip().splitlines()[0], [*spec.arg_names, *remote.keys])
+                    raise Failure(f"torch.autograd.gradcheck fails in float64: {first}: the backward autograd builds "
+                                  "through your forward disagrees with finite differences of it",
+                                  inputs=spec.named(case)) from None
 
     return property_check("gradcheck", "passes torch.autograd.gradcheck in float64", body, points=points,
                           examples=2, hint=hint, strategy_options={**SMALL, "max_batch": 2, "max_size": 2})
+
+
+def _named(message: str, names: list[str]) -> str:
+    """gradcheck's "input 3" as the name of that input."""
+    return re.sub(r"input (\d+)", lambda m: names[int(m[1])] if int(m[1]) < len(names) else m[0],
+                  message).rstrip(",.")
 
 
 class _Remote:

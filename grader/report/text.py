@@ -89,8 +89,9 @@ def _exercise_lines(exercise: ExerciseResult) -> list[str]:
             continue
         cmark, ccolor = _MARKS[check.status]
         score = f"({check.points:g}/{check.max_points:g})"
-        if check.status is Status.ERROR and check.message == previous:
-            lines.append(f"    [{ccolor}]{cmark}[/] {escape(check.title)} {score}: not graded, same reason")
+        if check.message == previous and check.status is not Status.SKIPPED:
+            same = "not graded, same reason" if check.status is Status.ERROR else "the same message as above"
+            lines.append(f"    [{ccolor}]{cmark}[/] {escape(check.title)} {score}: {same}")
             continue
         previous = check.message
         lines.append(f"    [{ccolor}]{cmark}[/] {escape(check.title)} {score}")
@@ -106,8 +107,10 @@ def summary(report: Report) -> str:
     counts = {s: sum(1 for e in report.exercises if e.status is s) for s in Status}
     total = len(report.exercises)
     parts = [f"{report.points:g}/{report.max_points:g} points"]
+    skipped = sum(1 for c in report.checks() if c.status is Status.SKIPPED)
     if counts[Status.PASSED] == total:
-        parts.append("every exercise passes every check" if total > 1 else "the exercise passes every check")
+        every = "every check that ran" if skipped else "every check"
+        parts.append(f"every exercise passes {every}" if total > 1 else f"the exercise passes {every}")
     else:
         stubs = sum(1 for e in report.exercises if e.note == "not implemented yet")
         wrong = counts[Status.FAILED] - stubs
@@ -117,6 +120,8 @@ def summary(report: Report) -> str:
             parts.append(f"{stubs} not implemented yet")
         if counts[Status.ERROR]:
             parts.append(f"{counts[Status.ERROR]} could not be graded")
+    if skipped:
+        parts.append(f"{skipped} check{'s' if skipped > 1 else ''} skipped, not counted")
     return "; ".join(parts)
 
 

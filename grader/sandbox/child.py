@@ -60,20 +60,22 @@ def _set_limits(limits: dict[str, Any]) -> None:
             resource.setrlimit(which, (cap, cap))
 
 
-def _where(tb: Any, submission_dir: str) -> tuple[str, int, str, list[str]]:
-    """The innermost frame in the submission's own files: qualified function, line, code, short trace."""
-    frames = []
+def _where(tb: Any, submission_dir: str) -> tuple[str, int, str, list[str], bool]:
+    """The innermost frame in the submission's own files (qualified function, line, code), a short
+    trace of those frames, and whether the exception was raised below them, inside a library."""
+    frames, innermost = [], ""
     while tb is not None:
         code = tb.tb_frame.f_code
-        if os.path.dirname(os.path.abspath(code.co_filename)) == submission_dir:
-            frames.append((code.co_filename, tb.tb_lineno, getattr(code, "co_qualname", code.co_name)))
+        innermost = code.co_filename
+        if os.path.dirname(os.path.abspath(innermost)) == submission_dir:
+            frames.append((innermost, tb.tb_lineno, getattr(code, "co_qualname", code.co_name)))
         tb = tb.tb_next
     lines = [(f, n, name, (linecache.getline(f, n) or "").strip()) for f, n, name in frames]
-    trace = [f"{os.path.basename(f)}:{n} in {name}: {text}" for f, n, name, text in lines]
+    trace = [f"{os.path.basename(f)}:{n} in {name}: {text}" for f, n, name, text in lines][-8:]
     if not lines:
-        return "", 0, "", trace[-8:]
-    _, line, name, text = lines[-1]
-    return name, line, text[:300], trace[-8:]
+        return "", 0, "", trace, False
+    path, line, name, text = lines[-1]
+    return name, line, text[:300], trace, path != innermost
 
 
 def _error(exc: BaseException, submission_dir: str) -> dict[str, Any]:
@@ -81,7 +83,7 @@ def _error(exc: BaseException, submission_dir: str) -> dict[str, Any]:
         message = str(exc)[:2000]
     except BaseException:  # a hostile __str__
         message = "(the exception's message could not be read)"
-    function, line, code, trace = _where(exc.__traceback__, submission_dir)
+    function, line, code, trace, below = _where(exc.__traceback__, submission_dir)
     record: dict[str, Any] = {
         "type": type(exc).__name__[:100],
         "message": message,
@@ -89,6 +91,7 @@ def _error(exc: BaseException, submission_dir: str) -> dict[str, Any]:
         "line": line,
         "code": code,
         "trace": trace,
+        "below": below,
     }
     if isinstance(exc, SyntaxError):
         record.update(line=exc.lineno or 0, code=(exc.text or "").strip()[:300], message=exc.msg or "")

@@ -24,6 +24,7 @@ class Raised:
     code: str = ""
     trace: tuple[str, ...] = ()
     output: str = ""
+    below: bool = False  # raised inside a library the submission called, not by its own code
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ def parse_raised(record: Any, output: str) -> Raised:
         code=_text(record.get("code"), 300),
         trace=tuple(_text(t, 400) for t in trace[:8]) if isinstance(trace, list) else (),
         output=output,
+        below=record.get("below") is True,
     )
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 from typing import Any
 
-from grader.catalog import Exercise, load_track
+from grader.catalog import Exercise, load_track, missing
 from grader.checks import gradients
 from grader.checks.cases import Case
 from grader.checks.context import CheckContext, blame, expect
@@ -59,7 +58,7 @@ def _unchanged(ctx: CheckContext, case: Case, inputs: dict[str, Any], result: Re
 
 
 def _without_torch(ctx: CheckContext) -> str:
-    if importlib.util.find_spec("torch") is None:
+    if missing("torch"):
         return "skipped: torch is not installed here (the finite-difference check still grades the gradients)"
     return ""
 
