@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.sandbox import child
-from grader.sandbox.calls import Call
+from grader.sandbox.calls import Call, ModuleCall
 from grader.sandbox.replies import Loaded, Raised, Returned, parse_hello, parse_raised
 
 
@@ -58,8 +58,21 @@ class InProcessSession:
             return parse_raised(child._error(exc, str(self._dir)), "")
         return Returned(value=value, args=list(args) if echo else None)
 
-    def call_many(self, calls: Sequence[Call]) -> list[Returned | Raised]:
-        return [self.call(c.symbol, c.args, echo=c.echo) for c in calls]
+    def call_many(self, calls: Sequence[Call | ModuleCall]) -> list[Returned | Raised]:
+        return [self.call(c.symbol, c.args, echo=c.echo) if isinstance(c, Call) else self._module_call(c)
+                for c in calls]
+
+    def _module_call(self, call: ModuleCall) -> Returned | Raised:
+        from grader.sandbox import child_torch, protocol
+
+        request = {"symbol": call.symbol, "init": list(call.init), "state": call.state, "device": call.device,
+                   "dtype": call.dtype, "target": call.target, "describe": call.describe,
+                   "grad": None if call.grad is None else list(call.grad)}
+        try:
+            result = child_torch.run(self._module, request, list(call.args), protocol)
+        except Exception as exc:
+            return parse_raised(child._error(exc, str(self._dir)), "")
+        return Returned(value=result["value"], grads=result.get("grads"))
 
     def close(self) -> None:
         shutil.rmtree(self._dir, ignore_errors=True)

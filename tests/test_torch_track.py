@@ -143,3 +143,75 @@ def test_gpu_checks_catch_a_state_pinned_to_the_cpu(submission: Callable[..., Pa
         pytest.skip("needs CUDA")
     report = torch_report(numpy_fixture("buggy", "state_on_cpu", "torch"), submission, settings)
     assert any(c.id == "gpu" and c.status is Status.FAILED for c in report.checks() if c.exercise == "LSTMCell")
+
+
+def test_gpu_check_logic_on_a_simulated_device(monkeypatch: pytest.MonkeyPatch, settings: Settings,
+                                               submission: Callable[..., Path]) -> None:
+    """Without a GPU, the parent's side of the GPU check (oracle per dtype, CPU/GPU parity, the
+    device of every output) is proven on a stand-in: the in-process floor runs 'cuda' calls on
+    the CPU and labels their outputs cuda:0. The real device is covered by the gpu-marked tests."""
+    import dataclasses
+
+    from grader import devices
+    from grader.inprocess import InProcessSession
+    from grader.sandbox.protocol import TensorValue
+
+    monkeypatch.setattr(devices, "gpu_device", lambda setting: "cuda")
+    monkeypatch.setattr(devices, "describe_devices", lambda setting: {"device": "cpu + simulated cuda"})
+    real = InProcessSession._module_call
+
+    def on_fake_gpu(self: InProcessSession, call):  # type: ignore[no-untyped-def]
+        if call.device != "cuda":
+            return real(self, call)
+        reply = real(self, dataclasses.replace(call, device="cpu"))
+
+        def relabel(x):  # type: ignore[no-untyped-def]
+            if isinstance(x, TensorValue):
+                return dataclasses.replace(x, device="cuda:0")
+            return type(x)(relabel(v) for v in x) if isinstance(x, (tuple, list)) else x
+
+        return dataclasses.replace(reply, value=relabel(reply.value)) if hasattr(reply, "value") else reply
+
+    monkeypatch.setattr(InProcessSession, "_module_call", on_fake_gpu)
+    good = check_submission(ROOT / "solutions" / "lstm_torch.py", isolation="none", jobs=1, settings=settings)
+    assert all(c.status is Status.PASSED and c.max_points == 1 for c in good.checks() if c.id == "gpu")
+    bad = check_submission(submission(numpy_fixture("buggy", "bias_hh_ignored", "torch"), "lstm_torch.py"),
+                           isolation="none", jobs=1, settings=settings)
+    gpu = {c.exercise: c for c in bad.checks() if c.id == "gpu"}
+    assert gpu["StandardLSTMCell"].status is Status.FAILED
+    assert "on the GPU in float32, StandardLSTMCell differs from the reference" in gpu["StandardLSTMCell"].message
+    assert gpu["LSTMCell"].status is Status.PASSED
+
+
+BASE_CELL_RETURN = "        return forget_out + learn_out, stm\n"
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (("        self.hidden_size = hidden_size\n        both", "        self.hidden_size = hidden_size[0]\n        both"),
+         "LSTMCell raised TypeError: 'int' object is not subscriptable (in LSTMCell.__init__"),
+        ((BASE_CELL_RETURN, "        return forget_out + learn_out\n"),
+         "LSTMCell.forward should return (ltm, stm), two (B, H) tensors; it returned"),
+        (("        self.use_stm = nn.Linear(both, hidden_size)\n",
+          "        self.use_stm = nn.Linear(both, hidden_size)\n        self.extra = nn.Linear(1, 1)\n"),
+         "LSTMCell's state dict has unexpected extra.bias, extra.weight"),
+        (("        self.use_ltm = nn.Linear(hidden_size, hidden_size)\n", ""),
+         "LSTMCell's state dict is missing use_ltm.bias, use_ltm.weight"),
+        ((BASE_CELL_RETURN, "        raise ValueError('shapes do not fit')\n"),
+         "LSTMCell raised ValueError: shapes do not fit (in LSTMCell.forward, line"),
+    ],
+)
+def test_a_broken_module_gets_one_sentence_and_the_others_are_still_graded(
+    edit: tuple[str, str], words: str, submission: Callable[..., Path], settings: Settings
+) -> None:
+    from conftest import replace_once
+
+    source = replace_once(numpy_fixture("correct", "addmm", "torch"), *edit)
+    report = torch_report(source, submission, settings)
+    by_id = {e.id: e for e in report.exercises}
+    cell_messages = " | ".join(c.message for c in by_id["LSTMCell"].checks)
+    assert words in cell_messages
+    assert by_id["LSTMCell"].points < by_id["LSTMCell"].max_points
+    assert by_id["StandardLSTMCell"].points == by_id["StandardLSTMCell"].max_points
+    assert "Traceback" not in cell_messages

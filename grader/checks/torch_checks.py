@@ -47,9 +47,9 @@ def state_dict(spec: ModuleSpec, *, points: float, hint: str) -> Check:
                 want = spec.keys(case.I, case.H)
                 missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
                 if missing or extra:
-                    parts = [f"missing {', '.join(missing)}" if missing else "",
-                             f"unexpected {', '.join(extra)}" if extra else ""]
-                    raise Failure(f"{spec.symbol}'s state dict is {' and '.join(p for p in parts if p)}; the "
+                    parts = [f"is missing {', '.join(missing)}" if missing else "",
+                             f"has unexpected {', '.join(extra)}" if extra else ""]
+                    raise Failure(f"{spec.symbol}'s state dict {' and '.join(p for p in parts if p)}; the "
                                   f"contract's keys are {', '.join(want)}")
                 for key, shape in want.items():
                     if tuple(got[key]) != shape:
