@@ -11,13 +11,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# A fresh process grading PATH with ISOLATION ("process" or "none") and JOBS workers.
+# A fresh process grading PATH with ISOLATION ("process" or "none"), JOBS workers, and only the
+# comma-separated EXERCISES if given.
 GRADE = """
 import json, sys
 from pathlib import Path
 from grader.api import check_submission
 from grader.report import render
-report = check_submission(Path(sys.argv[1]), isolation=sys.argv[2], jobs=int(sys.argv[3]))
+only = sys.argv[4].split(",") if len(sys.argv) > 4 and sys.argv[4] else None
+report = check_submission(Path(sys.argv[1]), isolation=sys.argv[2], jobs=int(sys.argv[3]), exercise=only)
 render(report, "text")
 print(json.dumps({"cases": sum(c.cases for c in report.checks()), "score": report.points,
                   "max": report.max_points, "device": report.environment.get("device", "")}))
@@ -43,8 +45,8 @@ def median_run(argv: list[str], runs: int) -> tuple[float, str]:
     return statistics.median(t for t, _ in results), results[-1][1]
 
 
-def grade(path: str, isolation: str, jobs: int, runs: int) -> tuple[float, dict[str, object]]:
+def grade(path: str, isolation: str, jobs: int, runs: int, only: str = "") -> tuple[float, dict[str, object]]:
     import json
 
-    seconds, out = median_run([sys.executable, "-c", GRADE, path, isolation, str(jobs)], runs)
+    seconds, out = median_run([sys.executable, "-c", GRADE, path, isolation, str(jobs), only], runs)
     return seconds, json.loads(out.strip().splitlines()[-1])

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from grader.parallel import TaskQueue, run_forked
 from grader.results import Report
 from grader.scoring import exit_code
 from grader.submission import Submission, locate
-from grader.workers import exercises_in_order, grade_tasks, merge, plan, unavailable
+from grader.workers import grade_tasks, merge, plan, selected, unavailable
 
 ISOLATIONS = ("process", "none")
 
@@ -26,7 +27,7 @@ ISOLATIONS = ("process", "none")
 def check_submission(
     path: Path,
     *,
-    exercise: str | None = None,
+    exercise: str | Sequence[str] | None = None,
     settings: Settings | None = None,
     isolation: str = "process",
     jobs: int | None = None,
@@ -40,13 +41,14 @@ def check_submission(
     settings = settings or load_settings()
     if isolation not in ISOLATIONS:
         raise UsageError(f"unknown isolation {isolation!r}; choose one of {', '.join(ISOLATIONS)}")
-    only_track = find_exercise(exercise)[0].name if exercise is not None else None
-    submission = locate(path, track=only_track)
+    only = [exercise] if isinstance(exercise, str) else None if exercise is None else list(exercise)
+    tracks = {find_exercise(e)[0].name for e in only or ()}
+    submission = locate(path, tracks=tracks or None)
     if settings.device == "cuda" and "torch" in submission.tracks and not unavailable("torch"):
         from grader.devices import gpu_device
 
         gpu_device("cuda")  # a clear usage error now, rather than in every GPU check
-    tasks = plan(submission, exercise)
+    tasks = plan(submission, only)
     workers = max(1, min(jobs or settings.jobs or min(os.cpu_count() or 1, 2), len(tasks)))
     reproduce = f"grade check {path} --seed {settings.seed}"
     queue = TaskQueue(len(tasks))
@@ -61,7 +63,7 @@ def check_submission(
     return Report(
         submission=str(path),
         seed=settings.seed,
-        exercises=merge(parts, exercises_in_order(submission, exercise)),
+        exercises=merge(parts, selected(submission, only)),
         environment=_environment(isolation, settings, submission),
         notes=_notes(submission),
     )

@@ -56,6 +56,7 @@ class Exercise:
     kind: str = "function"  # or "class"
     stretch: bool = False
     parts: tuple[str, ...] = ()  # exercises this one is built from, in data-flow order
+    imports: tuple[str, ...] = ()  # costly modules its checks import in the grader (e.g. torch)
     # after a failed check on a composite exercise: explain it from its parts (or None)
     explain: Callable[[CheckContext, Any], str | None] | None = field(default=None, compare=False)
 
@@ -81,13 +82,12 @@ class TrackInfo:
     needs: str = ""  # a module the track cannot be graded without ("torch")
     memory_kind: str = "RLIMIT_AS"  # torch reserves far more address space than it uses: RLIMIT_DATA
     forbid: tuple[str, ...] = ()  # APIs replaced in the child by stand-ins that raise
-    one_task: bool = False  # grade the whole track in one worker (its imports are costly)
 
 
 TRACKS: dict[str, TrackInfo] = {
     "numpy": TrackInfo("lstm_numpy.py", "grader.tracks.numpy_track"),
     "torch": TrackInfo(
-        "lstm_torch.py", "grader.tracks.torch_track", needs="torch", memory_kind="RLIMIT_DATA", one_task=True,
+        "lstm_torch.py", "grader.tracks.torch_track", needs="torch", memory_kind="RLIMIT_DATA",
         forbid=("torch.nn.LSTM", "torch.nn.LSTMCell", "torch.nn.GRU", "torch.nn.GRUCell", "torch.nn.RNN",
                 "torch.nn.RNNCell", "torch.lstm", "torch.lstm_cell", "torch.gru", "torch.gru_cell",
                 "torch._VF.lstm", "torch._VF.lstm_cell", "torch._VF.gru", "torch._VF.gru_cell"),

@@ -55,7 +55,8 @@ def main(ctx: click.Context, course: Path | None, profile: str) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path), default=Path("exercises"), required=False)
-@click.option("--exercise", "-e", metavar="ID", help="Grade only this exercise (e.g. forget_gate).")
+@click.option("--exercise", "-e", "exercises", metavar="ID", multiple=True,
+              help="Grade only this exercise (e.g. forget_gate); repeat it for several.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "gradescope"]), default="text",
               show_default=True, help="Report format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
@@ -65,7 +66,7 @@ def main(ctx: click.Context, course: Path | None, profile: str) -> None:
               help="Torch checks: auto adds GPU checks where CUDA is present (default from settings).")
 @click.pass_context
 @_friendly
-def check(ctx: click.Context, path: Path, exercise: str | None, fmt: str, output: Path | None,
+def check(ctx: click.Context, path: Path, exercises: tuple[str, ...], fmt: str, output: Path | None,
           seed: int | None, device: str | None) -> None:
     """Grade the exercise files in PATH (a folder, default ./exercises, or one file)."""
     from grader.api import check_submission
@@ -74,7 +75,7 @@ def check(ctx: click.Context, path: Path, exercise: str | None, fmt: str, output
     from grader.scoring import exit_code
 
     settings = _settings(ctx, seed=seed, device=device)
-    report = check_submission(path, exercise=exercise, settings=settings)
+    report = check_submission(path, exercise=list(exercises) or None, settings=settings)
     color = output is None and fmt == "text" and sys.stdout.isatty()
     text = render(report, fmt, color=color)
     if output is not None:

@@ -16,7 +16,7 @@ class Submission:
     tracks: dict[str, str]  # track name -> file name present
 
 
-def locate(path: Path, *, track: str | None = None) -> Submission:
+def locate(path: Path, *, tracks: set[str] | None = None) -> Submission:
     """The tracks ``path`` holds; one clear sentence if it holds none."""
     names = {file: name for name, (file, _) in TRACK_FILES.items()}
     wanted = ", ".join(names)
@@ -32,8 +32,8 @@ def locate(path: Path, *, track: str | None = None) -> Submission:
         folder = path
         if not found:
             raise UsageError(f"{path} holds none of the exercise files ({wanted})")
-    if track is not None:
-        if track not in found:
+    if tracks is not None:
+        for track in sorted(tracks - set(found)):
             raise UsageError(f"{path} has no {TRACK_FILES[track][0]}, which that exercise is in")
-        found = {track: found[track]}
+        found = {t: f for t, f in found.items() if t in tracks}
     return Submission(path=path, folder=folder, tracks=found)

@@ -9,6 +9,7 @@ overlaps with them. Results travel back as the report's plain JSON.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,26 +22,35 @@ from grader.submission import Submission
 
 @dataclass(frozen=True)
 class Task:
-    track: str
-    exercises: tuple[str, ...]
+    items: tuple[tuple[str, str], ...]  # (track, exercise id)
     weight: float
 
 
-def plan(submission: Submission, exercise: str | None) -> list[Task]:
-    """The tasks for ``submission`` (only ``exercise`` if given), heaviest first."""
+def selected(submission: Submission, only: Sequence[str] | None) -> list[tuple[str, Exercise]]:
+    """(track, exercise) pairs of ``submission``, in catalog order (only ``only`` if given)."""
+    return [(name, e) for name in submission.tracks for e in load_track(name).exercises
+            if only is None or e.id in only]
+
+
+def plan(submission: Submission, only: Sequence[str] | None) -> list[Task]:
+    """The tasks, heaviest first: exercises whose checks import a costly module (torch) form one
+    task per such module, so only one worker pays for it; every other exercise is its own task."""
+    grouped: dict[str, list[tuple[str, Exercise]]] = {}
     tasks = []
-    for name in submission.tracks:
-        chosen = [e for e in load_track(name).exercises if exercise in (None, e.id)]
-        weights = [sum(c.examples for c in e.checks) for e in chosen]
-        if TRACKS[name].one_task:
-            tasks.append(Task(name, tuple(e.id for e in chosen), 10 * sum(weights)))
+    for name, exercise in selected(submission, only):
+        heavy = TRACKS[name].needs or next(iter(exercise.imports), "")
+        weight = sum(c.examples for c in exercise.checks)
+        if heavy:
+            grouped.setdefault(heavy, []).append((name, exercise))
         else:
-            tasks += [Task(name, (e.id,), w) for e, w in zip(chosen, weights, strict=True)]
+            tasks.append(Task(((name, exercise.id),), weight))
+    for group in grouped.values():
+        tasks.append(Task(tuple((n, e.id) for n, e in group), HEAVY + sum(c.examples for _, e in group
+                                                                           for c in e.checks)))
     return sorted(tasks, key=lambda t: -t.weight)
 
 
-def exercises_in_order(submission: Submission, exercise: str | None) -> list[Exercise]:
-    return [e for name in submission.tracks for e in load_track(name).exercises if exercise in (None, e.id)]
+HEAVY = 10_000  # a costly import outweighs any number of cases: start it first
 
 
 def unavailable(track: str) -> str:
@@ -70,31 +80,35 @@ def grade_tasks(submission: Submission, tasks: list[Task], take: Any, settings: 
     results: list[ExerciseResult] = []
     try:
         while (number := take()) is not None and number < len(tasks):
-            task = tasks[number]
-            reason = unavailable(task.track)
-            if reason:
-                results += [_skipped(e, reason) for e in load_track(task.track).exercises if e.id in task.exercises]
-                continue
-            if task.track not in sessions:
-                sessions[task.track] = _session(submission, task.track, settings, isolation)
-                sessions[task.track].start()  # its imports overlap with ours below
-            from grader.grading import grade_exercises
-            from grader.references import load_reference
-
-            track = load_track(task.track)
-            chosen = [e for e in track.exercises if e.id in task.exercises]
-            reference = load_reference(settings.course, track)
-            results += grade_exercises(track, chosen, sessions[task.track], reference, settings,
-                                       reproduce=reproduce, source=submission.folder / track.file)
+            for name, exercise_id in tasks[number].items:
+                results += _grade_one(submission, name, exercise_id, sessions, settings, isolation, reproduce)
     finally:
         for session in sessions.values():
             session.close()
     return [Report(submission="", seed=0, exercises=(r,)).to_dict()["exercises"][0] for r in results]
 
 
-def merge(parts: list[list[dict[str, Any]]], order: list[Exercise]) -> tuple[ExerciseResult, ...]:
+def _grade_one(submission: Submission, name: str, exercise_id: str, sessions: dict[str, Any], settings: Settings,
+               isolation: str, reproduce: str) -> list[ExerciseResult]:
+    track = load_track(name)
+    exercise = next(e for e in track.exercises if e.id == exercise_id)
+    reason = unavailable(name)
+    if reason:
+        return [_skipped(exercise, reason)]
+    if name not in sessions:
+        sessions[name] = _session(submission, name, settings, isolation)
+        sessions[name].start()  # its imports overlap with ours below
+    from grader.grading import grade_exercises
+    from grader.references import load_reference
+
+    reference = load_reference(settings.course, track)
+    return grade_exercises(track, [exercise], sessions[name], reference, settings, reproduce=reproduce,
+                           source=submission.folder / track.file)
+
+
+def merge(parts: list[list[dict[str, Any]]], order: list[tuple[str, Exercise]]) -> tuple[ExerciseResult, ...]:
     graded = {d["id"]: exercise_from_dict(d) for part in parts for d in part}
-    return tuple(graded[e.id] for e in order)
+    return tuple(graded[e.id] for _, e in order)
 
 
 def _skipped(exercise: Exercise, reason: str) -> ExerciseResult:

@@ -39,3 +39,7 @@ def lstm_cell(ltm_prev, stm_prev, event, params):
 
 def lstm_forward(ltm0, stm0, events, params):
     raise NotImplementedError("lstm_forward: replace this line with your code")
+
+
+def lstm_cell_backward(ltm_prev, stm_prev, event, params, d_ltm, d_stm):
+    raise NotImplementedError("lstm_cell_backward: replace this line with your code")

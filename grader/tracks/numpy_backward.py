@@ -66,6 +66,7 @@ def _without_torch(ctx: CheckContext) -> str:
 BACKWARD_EXERCISE = Exercise(
     id=SYMBOL, title="Stretch: backpropagation through one cell step", track="numpy", file="lstm_numpy.py",
     symbol=SYMBOL, params=("ltm_prev", "stm_prev", "event", "params", "d_ltm", "d_stm"), stretch=True,
+    imports=("torch",),
     checks=(
         property_check("gradient_shapes", "returns every gradient with its shape", _each(_shapes), points=1,
                        examples=8, hint="Return a dict with one gradient per input and per entry of params, each "
