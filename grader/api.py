@@ -14,14 +14,12 @@ from pathlib import Path
 
 from grader.catalog import TRACKS, find_exercise, load_track
 from grader.config import Settings, load_settings
-from grader.errors import UsageError
+from grader.isolation import fallback, resolve
 from grader.parallel import TaskQueue, run_forked
 from grader.results import Report
 from grader.scoring import exit_code
 from grader.submission import Submission, locate
 from grader.workers import grade_tasks, merge, plan, selected, unavailable
-
-ISOLATIONS = ("process", "none")
 
 
 def check_submission(
@@ -29,18 +27,19 @@ def check_submission(
     *,
     exercise: str | Sequence[str] | None = None,
     settings: Settings | None = None,
-    isolation: str = "process",
+    isolation: str | None = None,
     jobs: int | None = None,
 ) -> Report:
     """Grade the learner's files at ``path`` (a folder or one exercise file).
 
     ``jobs`` worker processes share the exercises (default: the ``jobs`` setting, or one per
-    CPU up to 2). ``isolation="none"`` runs the submission inside the grader's processes: only
-    for benchmarks of the sandbox's cost on trusted code.
+    CPU up to 2). ``isolation`` is ``auto``, ``bwrap`` or ``process`` (default: the ``sandbox``
+    setting); ``none`` runs the submission inside the grader's processes, only for benchmarks of
+    the sandbox's cost on trusted code.
     """
     settings = settings or load_settings()
-    if isolation not in ISOLATIONS:
-        raise UsageError(f"unknown isolation {isolation!r}; choose one of {', '.join(ISOLATIONS)}")
+    requested = isolation or settings.sandbox
+    isolation = resolve(requested)
     only = [exercise] if isinstance(exercise, str) else None if exercise is None else list(exercise)
     tracks = {find_exercise(e)[0].name for e in only or ()}
     submission = locate(path, tracks=tracks or None)
@@ -65,7 +64,7 @@ def check_submission(
         seed=settings.seed,
         exercises=merge(parts, selected(submission, only)),
         environment=_environment(isolation, settings, submission),
-        notes=_notes(submission),
+        notes=tuple(n for n in (*_notes(submission), fallback(requested, isolation)) if n),
     )
 
 

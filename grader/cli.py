@@ -64,18 +64,21 @@ def main(ctx: click.Context, course: Path | None, profile: str) -> None:
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the generated cases (default from settings).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]),
               help="Torch checks: auto adds GPU checks where CUDA is present (default from settings).")
+@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]),
+              help="Isolation: auto picks bwrap where bubblewrap works (default from settings).")
 @click.pass_context
 @_friendly
 def check(ctx: click.Context, path: Path, exercises: tuple[str, ...], fmt: str, output: Path | None,
-          seed: int | None, device: str | None) -> None:
+          seed: int | None, device: str | None, sandbox: str | None) -> None:
     """Grade the exercise files in PATH (a folder, default ./exercises, or one file)."""
     from grader.api import check_submission
     from grader.report import render
     from grader.report.text import summary
     from grader.scoring import exit_code
 
-    settings = _settings(ctx, seed=seed, device=device)
+    settings = _settings(ctx, seed=seed, device=device, sandbox=sandbox)
     report = check_submission(path, exercise=list(exercises) or None, settings=settings)
+    _warn_fallback(ctx, report.notes)
     color = output is None and fmt == "text" and sys.stdout.isatty()
     text = render(report, fmt, color=color)
     if output is not None:
@@ -87,6 +90,14 @@ def check(ctx: click.Context, path: Path, exercises: tuple[str, ...], fmt: str, 
     else:
         click.echo(text, nl=False)
     sys.exit(int(exit_code(report)))
+
+
+def _warn_fallback(ctx: click.Context, notes: tuple[str, ...]) -> None:
+    """Grading others' code (ci and exam profiles) must not fall back to the process level quietly."""
+    from grader.isolation import FALLBACK
+
+    if FALLBACK in notes and ctx.obj["profile"] in ("ci", "exam"):
+        click.secho(f"WARNING: {FALLBACK}", err=True, fg="yellow", bold=True)
 
 
 @main.command()

@@ -16,7 +16,7 @@ from typing import Any
 from grader.errors import InputError, UsageError
 
 PROFILES = ("local", "ci", "exam")
-CHOICES = {"device": ("auto", "cpu", "cuda")}
+CHOICES = {"device": ("auto", "cpu", "cuda"), "sandbox": ("auto", "bwrap", "process")}
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Settings:
     examples_scale: float = 1.0  # multiplies every check's number of generated cases
     jobs: int = 0  # worker processes per submission (0: one per CPU, at most 2)
     device: str = "auto"  # torch checks: auto (GPU checks too where CUDA is present), cpu, or cuda
+    sandbox: str = "auto"  # isolation: auto (bwrap where bubblewrap works, else process), bwrap, process
     profile: str = "local"
     course: Path = field(default_factory=lambda: default_course())
     sources: dict[str, str] = field(default_factory=dict, compare=False)

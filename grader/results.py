@@ -17,6 +17,7 @@ byte-identical JSON.
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -136,7 +137,8 @@ class Report:
         return [c for e in self.exercises for c in e.checks]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """The JSON form (strict: NaN and infinities become the strings "nan", "inf", "-inf")."""
+        data: dict[str, Any] = _strict({
             "schema_version": SCHEMA_VERSION,
             "submission": self.submission,
             "seed": self.seed,
@@ -157,7 +159,18 @@ class Report:
                 }
                 for e in self.exercises
             ],
-        }
+        })
+        return data
+
+
+def _strict(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strict(v) for v in value]
+    return value
 
 
 def _check_dict(check: CheckResult) -> dict[str, Any]:
@@ -191,6 +204,11 @@ def exercise_from_dict(data: dict[str, Any]) -> ExerciseResult:
     )
 
 
+def _worst(data: dict[str, Any]) -> Worst:
+    numbers = {k: float(data[k]) for k in ("expected", "got", "abs_error", "rel_error")}  # "nan" -> nan
+    return Worst(**{**data, **numbers, "index": tuple(data["index"])})
+
+
 def _check_from_dict(data: dict[str, Any]) -> CheckResult:
     tolerance = Tolerance(**data["tolerance"]) if data.get("tolerance") else None
     example = data.get("counterexample")
@@ -203,7 +221,7 @@ def _check_from_dict(data: dict[str, Any]) -> CheckResult:
             inputs=example["inputs"],
             expected=example.get("expected"),
             got=example.get("got"),
-            worst=Worst(**{**worst, "index": tuple(worst["index"])}) if worst else None,
+            worst=_worst(worst) if worst else None,
         )
     diagnosis = Diagnosis(**data["diagnosis"]) if data.get("diagnosis") else None
     return CheckResult(

@@ -15,6 +15,7 @@ from typing import Any
 
 from grader.catalog import TRACKS, Exercise, load_track, missing
 from grader.config import Settings
+from grader.isolation import launcher
 from grader.results import CheckResult, ExerciseResult, Report, Status, exercise_from_dict
 from grader.sandbox.session import Limits, Session
 from grader.submission import Submission
@@ -126,4 +127,5 @@ def _session(submission: Submission, track: str, settings: Settings, isolation: 
         from grader.inprocess import InProcessSession
 
         return InProcessSession(submission.folder, file)
-    return Session(submission.folder, file, limits=limits_for(settings, track), forbid=TRACKS[track].forbid)
+    return Session(submission.folder, file, limits=limits_for(settings, track), forbid=TRACKS[track].forbid,
+                   launcher=launcher(isolation))

@@ -14,11 +14,12 @@ GRADER = ROOT / "grader"
 # lower layers never import higher ones; a module may import its own layer or below
 LAYERS = [
     ("grader.errors", "grader.sandbox.protocol", "grader.sandbox.child", "grader.sandbox.child_torch",
-     "grader.sandbox.launch", "grader.sandbox.deaths", "grader.sandbox.calls"),
+     "grader.sandbox.launch", "grader.sandbox.deaths", "grader.sandbox.calls", "grader.sandbox.cgroups",
+     "grader.sandbox.bwrap"),
     ("grader.results", "grader.config", "grader.sandbox.replies", "grader.sandbox.session", "grader.sandbox",
      "grader.parallel"),
     ("grader.catalog", "grader.submission", "grader.scoring", "grader.inprocess", "grader.devices",
-     "grader.references"),
+     "grader.references", "grader.isolation"),
     ("grader.checks",),
     ("grader.tracks",),
     ("grader.grading", "grader.report"),

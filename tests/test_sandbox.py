@@ -176,7 +176,7 @@ def test_requests_carry_only_the_function_name_and_its_arguments(
 
     json_len, _ = protocol.parse_header(frames[0][: protocol.HEADER.size])
     message, _ = protocol.decode_body(frames[0][16 : 16 + json_len], frames[0][16 + json_len :])
-    assert set(message) == {"op", "calls"}
+    assert set(message) == {"op", "batch", "calls"}
     assert [set(call) for call in message["calls"]] == [{"symbol", "args", "echo"}]
 
 

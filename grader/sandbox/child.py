@@ -126,6 +126,7 @@ class Child:
         self.submission_dir = os.path.abspath(config["submission"])
         self.module: Any = None
         self.config = config
+        self.pid = os.getpid()  # a copy made by os.fork() in the submission must never speak for us
         self.inbox = bytearray()
         self.budget: list[int] = config["budget"]
         self.spin = float(config.get("spin", 0.0))
@@ -151,12 +152,16 @@ class Child:
         return data
 
     def receive(self) -> tuple[dict[str, Any], list[Any]]:
+        if os.getpid() != self.pid:
+            os._exit(0)
         json_len, payload_len = self.protocol.parse_header(self._read_exact(self.protocol.HEADER.size))
         envelope = self._read_exact(json_len)
         message: tuple[dict[str, Any], list[Any]] = self.protocol.decode_body(envelope, self._read_exact(payload_len))
         return message
 
     def send(self, message: dict[str, Any], arrays: list[Any]) -> None:
+        if os.getpid() != self.pid:
+            os._exit(0)
         frame = self.protocol.encode_frame(message, arrays)
         view = memoryview(frame)
         while view:
@@ -221,8 +226,9 @@ class Child:
             if message.get("op") != "calls" or not isinstance(calls, list):
                 return
             self.budget[0] = self.config["output_bytes"]  # each batch may print this much
-            for call in calls:
-                self.send(*self.run_call(call, arrays))
+            for index, call in enumerate(calls):
+                reply, out = self.run_call(call, arrays)
+                self.send({**reply, "batch": message.get("batch"), "index": index}, out)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import signal
 from dataclasses import dataclass
+from typing import Any
 
 from grader.errors import SandboxFailure
 
@@ -28,11 +29,17 @@ class Death:
     over_budget: bool  # the whole submission's time was used up
     log_tail: str  # the end of the child's output (faulthandler writes crash sites there)
     file: str
+    memory: bool = False  # its cgroup saw the memory limit hit
+    processes: bool = False  # its cgroup refused a new process or thread
 
 
-def explain(death: Death, code: int | None, call_timeout: float, submission_timeout: float) -> SandboxFailure:
+def explain(death: Death, code: int | None, limits: Any) -> SandboxFailure:
     """The ``SandboxFailure`` for a child that died with exit ``code`` (negative: a signal)."""
+    call_timeout, submission_timeout = limits.call_timeout, limits.submission_timeout
     where = crash_site(death.log_tail, death.file)
+    if death.memory and death.how != "timeout":
+        return SandboxFailure(f"the submission's process used more than the {limits.memory_mb} MiB memory limit "
+                              f"{death.during}", kind="memory")
     if death.how == "timeout" and death.over_budget:
         return SandboxFailure(
             f"grading stopped: all checks of this submission together took longer than the "
@@ -47,6 +54,9 @@ def explain(death: Death, code: int | None, call_timeout: float, submission_time
     if death.how == "protocol":
         return SandboxFailure(f"the submission's process sent a reply the grader cannot read ({death.detail})",
                               kind="protocol")
+    if death.processes and death.how != "timeout":
+        return SandboxFailure(f"the submission's process tried to start more than {limits.processes} processes or "
+                              f"threads {death.during} (a fork bomb?)", kind="crash")
     if code is not None and code < 0:
         number = signal.Signals(-code)
         what = _SIGNALS.get(number, f"was stopped by signal {number.name}")

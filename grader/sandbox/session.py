@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import SandboxFailure
+from grader.sandbox import cgroups
 from grader.sandbox.calls import Call, ModuleCall, encode
 from grader.sandbox.deaths import Death, explain
 from grader.sandbox.launch import Launcher, process_launcher
@@ -43,6 +44,8 @@ class Limits:
     output_bytes: int = 1 << 20  # stdout+stderr the child may write through Python, per batch
     file_mb: int = 16  # largest file the child may write (the log included)
     output_kb: int = 64  # captured output kept per call
+    processes: int = 64  # processes and threads the child may have (where cgroups can enforce it)
+    open_files: int = 256
     spin: float = 0.002  # seconds the parent polls for a reply before sleeping (0 in pools)
     child_spin: float = 0.0  # seconds the child polls for a request before sleeping
 
@@ -74,6 +77,8 @@ class Session:
         self._poisoned: dict[str, str] = {}
         self._log_offset = 0
         self._during = ("the submission", "")
+        self._cgroup: cgroups.Cgroup | None = None
+        self._batch = 0
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -112,12 +117,16 @@ class Session:
                 "memory_kind": limits.memory_kind,
                 "cpu_seconds": int(limits.submission_timeout + limits.startup_timeout) + 1,
                 "file_bytes": limits.file_mb << 20,
+                "open_files": limits.open_files,
                 "core_bytes": 0,
             },
         }
         self._log = open(workdir / "output.log", "w+b")  # noqa: SIM115 - closed in _kill
         self._log_offset = 0
         argv, env = self.launcher(sys.executable, runtime / "child.py", config, workdir)
+        if cgroups.available():  # a cgroup of its own: process count and real memory, nothing escapes it
+            self._cgroup = cgroups.Cgroup(processes=limits.processes, memory_bytes=limits.memory_mb << 20)
+            argv = self._cgroup.wrap(argv)
         self._proc = subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,
@@ -151,6 +160,9 @@ class Session:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
             code = proc.wait()
+            if self._cgroup is not None:
+                self._cgroup.destroy()  # whatever it left behind, even processes that detached themselves
+                self._cgroup = None
             for fd in (self._requests, self._replies):
                 with contextlib.suppress(OSError):
                     os.close(fd)
@@ -202,7 +214,8 @@ class Session:
             raise SandboxFailure(f"{self.file} could not be imported", kind="startup")
         arrays: list[Any] = []
         batch = [encode(call, arrays) for call in calls]
-        frame = protocol.encode_frame({"op": "calls", "calls": batch}, arrays)
+        self._batch += 1
+        frame = protocol.encode_frame({"op": "calls", "batch": self._batch, "calls": batch}, arrays)
         self.calls += len(calls)
         replies: list[Returned | Raised] = []
         try:
@@ -212,7 +225,12 @@ class Session:
                 if index == 0:
                     self._send(frame, deadline)
                 message, out = self._receive(deadline, during=self._during)
-                replies.append(parse_reply(message, out, self._take_output()))
+                if message.get("batch") != self._batch or message.get("index") != index:
+                    raise self._fail("protocol", "a reply out of turn")
+                try:
+                    replies.append(parse_reply(message, out, self._take_output()))
+                except SandboxFailure as failure:  # malformed: the child cannot be trusted to stay in step
+                    raise self._fail("protocol", failure.reason) from None
             self._empty_log()  # the child waits for the next batch: its log can start again
         except SandboxFailure as failure:
             if failure.kind == "timeout":
@@ -295,9 +313,12 @@ class Session:
 
     def _fail(self, how: str, detail: str) -> SandboxFailure:
         """Kill the child and explain, in one sentence, what happened."""
+        group = self._cgroup
         death = Death(how=how, detail=detail, subject=self._during[0], during=self._during[1],
-                      over_budget=time.monotonic() >= self.deadline, log_tail=self._log_tail(), file=self.file)
-        return explain(death, self._kill(), self.limits.call_timeout, self.limits.submission_timeout)
+                      over_budget=time.monotonic() >= self.deadline, log_tail=self._log_tail(), file=self.file,
+                      memory=bool(group and group.memory_exceeded()),
+                      processes=bool(group and group.processes_exceeded()))
+        return explain(death, self._kill(), self.limits)
 
     def _log_tail(self) -> str:
         try:
