@@ -1,0 +1,57 @@
+"""Choosing the isolation level: auto prefers bwrap, says so when it falls back, and an explicit
+bwrap where there is none is a usage error."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT
+
+from grader import isolation
+from grader.cli import main
+from grader.errors import UsageError
+from grader.sandbox import bwrap
+
+
+@pytest.fixture
+def no_bwrap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(isolation, "bwrap_path", lambda: None)
+
+
+def test_auto_and_explicit_levels(no_bwrap: None) -> None:
+    assert isolation.resolve("auto") == "process"
+    assert isolation.resolve("process") == "process"
+    with pytest.raises(UsageError, match="bubblewrap is not installed"):
+        isolation.resolve("bwrap")
+    with pytest.raises(UsageError, match="unknown sandbox level"):
+        isolation.resolve("docker")
+    assert isolation.fallback("auto", "process") == isolation.FALLBACK
+    assert isolation.fallback("process", "process") == ""
+
+
+def test_auto_picks_bwrap_where_it_works() -> None:
+    if bwrap.bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed (apt-get install bubblewrap)")
+    assert isolation.resolve("auto") == "bwrap"
+
+
+def test_ci_and_exam_profiles_warn_loudly_when_they_fall_back(no_bwrap: None) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["--profile", "ci", "check", str(ROOT / "solutions" / "lstm_numpy.py"),
+                                  "-e", "remember_gate", "--format", "json"])
+    assert result.exit_code == 0
+    assert "WARNING: bubblewrap is not available here" in result.stderr
+    assert json.loads(result.stdout)["environment"]["isolation"] == "process"
+    quiet = runner.invoke(main, ["check", str(ROOT / "solutions" / "lstm_numpy.py"), "-e", "remember_gate"])
+    assert "WARNING" not in quiet.stderr  # a learner's own check falls back quietly (the report still says so)
+    assert "process level" in quiet.stdout
+
+
+def test_the_report_records_the_level_used() -> None:
+    if bwrap.bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed (apt-get install bubblewrap)")
+    result = CliRunner().invoke(main, ["check", str(ROOT / "solutions" / "lstm_numpy.py"), "-e", "remember_gate",
+                                       "--format", "json", "--sandbox", "bwrap"])
+    assert json.loads(result.stdout)["environment"]["isolation"] == "bwrap"
