@@ -57,8 +57,8 @@ def main(ctx: click.Context, course: Path | None, profile: str) -> None:
 @click.argument("path", type=click.Path(path_type=Path), default=Path("exercises"), required=False)
 @click.option("--exercise", "-e", "exercises", metavar="ID", multiple=True,
               help="Grade only this exercise (e.g. forget_gate); repeat it for several.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "gradescope"]), default="text",
-              show_default=True, help="Report format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "gradescope", "html"]), default="text",
+              show_default=True, help="Report format (html: one self-contained page; use it with --output).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of the terminal.")
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the generated cases (default from settings).")

@@ -1,14 +1,15 @@
 """Report renderers: one result model, several formats.
 
 ``render(report, fmt)`` returns the text of ``text`` (rich, for a terminal), ``json`` (the full
-result model, versioned) or ``gradescope`` (Gradescope's results.json).
+result model, versioned), ``gradescope`` (Gradescope's results.json) or ``html`` (one
+self-contained feedback page).
 """
 
 from __future__ import annotations
 
 from grader.results import Report
 
-FORMATS = ("text", "json", "gradescope")
+FORMATS = ("text", "json", "gradescope", "html")
 
 
 def render(report: Report, fmt: str, *, color: bool = False, width: int = 100) -> str:
@@ -20,6 +21,10 @@ def render(report: Report, fmt: str, *, color: bool = False, width: int = 100) -
         from grader.report.gradescope import to_gradescope
 
         return to_gradescope(report)
+    if fmt == "html":
+        from grader.report.html import to_html
+
+        return to_html(report)
     from grader.report.text import to_text
 
     return to_text(report, color=color, width=width)
