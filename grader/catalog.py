@@ -59,6 +59,8 @@ class Exercise:
     imports: tuple[str, ...] = ()  # costly modules its checks import in the grader (e.g. torch)
     # after a failed check on a composite exercise: explain it from its parts (or None)
     explain: Callable[[CheckContext, Any], str | None] | None = field(default=None, compare=False)
+    # after a failed check: name the misconception it shows (ctx, check id, outcome) -> Diagnosis or None
+    diagnose: Callable[[CheckContext, str, Any], Any] | None = field(default=None, compare=False)
 
     @property
     def max_points(self) -> float:

@@ -31,6 +31,9 @@ class Settings:
     jobs: int = 0  # worker processes per submission (0: one per CPU, at most 2)
     device: str = "auto"  # torch checks: auto (GPU checks too where CUDA is present), cpu, or cuda
     sandbox: str = "auto"  # isolation: auto (bwrap where bubblewrap works, else process), bwrap, process
+    run_hidden: bool = False  # run checks that are not visible (grading time); a learner's check does not
+    # "exercise:check" -> visible | hidden | after_due_date | after_published ([tool.grader.visibility])
+    visibility: dict[str, str] = field(default_factory=dict)
     profile: str = "local"
     course: Path = field(default_factory=lambda: default_course())
     sources: dict[str, str] = field(default_factory=dict, compare=False)
@@ -43,7 +46,8 @@ class Settings:
         return dataclasses.replace(self, **merged, sources=sources)
 
 
-_TUNABLE = {f.name: f for f in fields(Settings) if f.name not in ("course", "sources", "profile")}
+_TUNABLE = {f.name: f for f in fields(Settings) if f.name not in ("course", "sources", "profile", "visibility")}
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 
 def default_course() -> Path:
@@ -54,7 +58,7 @@ def default_course() -> Path:
 def _validated(table: dict[str, Any], where: str) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for key, value in table.items():
-        if key == "profiles":
+        if key in ("profiles", "visibility"):
             continue
         if key not in _TUNABLE:
             known = ", ".join(sorted(_TUNABLE))
@@ -62,6 +66,8 @@ def _validated(table: dict[str, Any], where: str) -> dict[str, Any]:
         kind = _TUNABLE[key].type
         if kind == "str" and value not in CHOICES.get(key, ()):
             raise InputError(f"{where}: {key} must be one of {', '.join(CHOICES[key])}, not {value!r}")
+        if kind == "bool" and type(value) is not bool:
+            raise InputError(f"{where}: {key} must be true or false, not {value!r}")
         if kind == "int" and (type(value) is not int or value < 0):
             raise InputError(f"{where}: {key} must be a whole number >= 0, not {value!r}")
         if kind == "float":
@@ -91,7 +97,19 @@ def load_settings(course: Path | None = None, profile: str = "local") -> Setting
         profile_values = _validated(overlay, f"{pyproject} [tool.grader.profiles.{profile}]")
         values.update(profile_values)
         sources.update(dict.fromkeys(profile_values, f"pyproject.toml [tool.grader.profiles.{profile}]"))
+        values["visibility"] = _visibility(table.get("visibility", {}), f"{pyproject} [tool.grader.visibility]")
     return Settings(**values, profile=profile, course=root, sources=sources)
+
+
+def _visibility(table: Any, where: str) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise InputError(f"{where}: must be a table of \"exercise:check\" = visibility")
+    for key, value in table.items():
+        if key.count(":") != 1:
+            raise InputError(f"{where}: {key!r} must name a check as \"exercise:check\", e.g. \"forget_gate:extremes\"")
+        if value not in VISIBILITIES:
+            raise InputError(f"{where}: {key} must be one of {', '.join(VISIBILITIES)}, not {value!r}")
+    return dict(table)
 
 
 def describe(settings: Settings) -> list[tuple[str, str, str]]:
@@ -100,4 +118,6 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
     rows.append(("profile", settings.profile, "command line" if settings.profile != "local" else "default"))
     for name in _TUNABLE:
         rows.append((name, repr(getattr(settings, name)), settings.sources.get(name, "default")))
+    for check, level in sorted(settings.visibility.items()):
+        rows.append((f"visibility {check}", level, "pyproject.toml [tool.grader.visibility]"))
     return rows

@@ -8,6 +8,7 @@ stub is reported once as "not implemented yet" instead of running the rest of it
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
@@ -76,6 +77,9 @@ def signature_problem(exercise: Exercise, info: SymbolInfo | None, file: str) ->
             f"({', '.join(exercise.params)}); yours takes {len(info.params)} ({theirs})")
 
 
+AT_GRADING_TIME = "runs at grading time, not in a local check"
+
+
 def _read(source: Path | None) -> str:
     try:
         return source.read_text(encoding="utf-8", errors="replace") if source else ""
@@ -93,7 +97,11 @@ def _grade_exercise(exercise: Exercise, session: Caller, reference: ModuleType, 
                            seed=check_seed(settings.seed, exercise.id, check.id),
                            examples_scale=settings.examples_scale, memory_mb=settings.memory_mb, log=log,
                            course=settings.course, source=source, device=settings.device)
+        visibility = settings.visibility.get(f"{exercise.id}:{check.id}", check.visibility)
+        check = dataclasses.replace(check, visibility=visibility)
         reason = check.skip_unless(ctx) if check.skip_unless else ""
+        if visibility != "visible" and not settings.run_hidden:
+            reason = AT_GRADING_TIME
         if reason or stub:
             outcome = Outcome(Status.SKIPPED, reason) if reason else Outcome(Status.FAILED, "not implemented yet")
             results.append(_result(exercise, check, outcome))

@@ -67,12 +67,12 @@ class InProcessSession:
 
         request = {"symbol": call.symbol, "init": list(call.init), "state": call.state, "device": call.device,
                    "dtype": call.dtype, "target": call.target, "describe": call.describe,
-                   "grad": None if call.grad is None else list(call.grad)}
+                   "grad": None if call.grad is None else list(call.grad), "trace": list(call.trace)}
         try:
             result = child_torch.run(self._module, request, list(call.args), protocol)
         except Exception as exc:
             return parse_raised(child._error(exc, str(self._dir)), "")
-        return Returned(value=result["value"], grads=result.get("grads"))
+        return Returned(value=result["value"], grads=result.get("grads"), trace=result.get("trace"))
 
     def close(self) -> None:
         shutil.rmtree(self._dir, ignore_errors=True)

@@ -33,8 +33,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    """This course's settings with short time limits, so hanging fixtures cost little."""
-    return dataclasses.replace(load_settings(ROOT), call_timeout=2.0, startup_timeout=30.0)
+    """This course's settings at grading time (hidden checks run too), with short time limits so
+    hanging fixtures cost little."""
+    return dataclasses.replace(load_settings(ROOT), call_timeout=2.0, startup_timeout=30.0, run_hidden=True)
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ LAYERS = [
      "grader.parallel"),
     ("grader.catalog", "grader.submission", "grader.scoring", "grader.inprocess", "grader.devices",
      "grader.references", "grader.isolation"),
-    ("grader.checks",),
+    ("grader.checks", "grader.quiz"),
+    ("grader.diagnosis",),
     ("grader.tracks",),
     ("grader.grading", "grader.report"),
     ("grader.workers",),
@@ -110,4 +111,4 @@ def test_without_torch_the_torch_exercises_are_skipped_not_failed() -> None:
         "print('ok', r.points, r.max_points)\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert result.stdout.split() == ["ok", "0.0", "62.0"], result.stderr  # 65 less the autograd oracle
+    assert result.stdout.split() == ["ok", "0.0", "61.0"], result.stderr  # 65: less the autograd oracle, a hidden check

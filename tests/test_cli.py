@@ -24,7 +24,7 @@ def run(runner: CliRunner, *args: str) -> tuple[int, str]:
 def test_reference_passes_with_exit_code_0(runner: CliRunner) -> None:
     code, out = run(runner, "check", str(ROOT / "solutions" / "lstm_numpy.py"))
     assert code == 0
-    assert "65/65 points" in out and "every exercise passes every check" in out
+    assert "64/64 points" in out and "all visible checks passed; 1 more run at grading time" in out
 
 
 def test_stub_fails_with_exit_code_1_and_says_not_implemented(runner: CliRunner) -> None:
@@ -78,7 +78,9 @@ def test_output_file_gets_the_report_and_the_terminal_a_summary(runner: CliRunne
     assert out.startswith(f"wrote {target}: 5/5 points")
 
 
-def test_same_submission_and_seed_give_byte_identical_json(runner: CliRunner, submission: Callable[[str], Path]) -> None:
+def test_same_submission_and_seed_give_byte_identical_json(
+    runner: CliRunner, submission: Callable[[str], Path]
+) -> None:
     folder = submission(numpy_fixture("buggy", "concat_order"))
     outputs = [run(runner, "check", str(folder), "--format", "json", "--seed", "7")[1] for _ in range(2)]
     assert outputs[0] == outputs[1]
@@ -176,6 +178,18 @@ def test_a_hanging_submission_is_reported_as_ungradable_with_exit_code_3(
     code, out = run(runner, "--course", str(course), "check", str(folder), *FAST)
     assert code == 3
     assert "could not be graded: remember_gate took longer than the 1 s time limit" in out
+
+
+def test_hidden_checks_run_at_grading_time_not_in_a_local_check(runner: CliRunner) -> None:
+    local = json.loads(run(runner, "check", str(ROOT / "solutions"), "-e", "lstm_forward", "--format", "json")[1])
+    check = next(c for c in local["exercises"][0]["checks"] if c["id"] == "rows_independent")
+    assert check["status"] == "skipped" and check["visibility"] == "hidden" and check["max_score"] == 0
+    assert "runs at grading time" in check["message"]
+    graded = json.loads(run(runner, "--profile", "ci", "check", str(ROOT / "solutions"), "-e", "lstm_forward",
+                            "--format", "gradescope")[1])
+    test = next(t for t in graded["tests"] if t["name"] == "lstm_forward: treats batch rows independently")
+    assert test["visibility"] == "hidden" and test["score"] == test["max_score"] == 1
+    assert test["output"].startswith("treats batch rows independently: passed (details are not shown")
 
 
 def test_config_prints_each_setting_and_its_source(runner: CliRunner) -> None:

@@ -42,6 +42,15 @@ BUGGY = {
     "backward_missing_tanh_derivative": ({"lstm_cell_backward"}, "lstm_cell_backward:finite_differences"),
     "backward_bias_not_summed": ({"lstm_cell_backward"}, "lstm_cell_backward:gradient_shapes"),
     "backward_forget_one_path": ({"lstm_cell_backward"}, "lstm_cell_backward:finite_differences"),
+    "backward_missing_sigmoid_derivative": ({"lstm_cell_backward"}, "lstm_cell_backward:finite_differences"),
+    "backward_missing_use_tanh_derivative": ({"lstm_cell_backward"}, "lstm_cell_backward:finite_differences"),
+    "learn_without_ignore": ({"learn_gate", *COMPOSITES}, "learn_gate:matches_reference"),
+    "forget_returns_factor": ({"forget_gate", *COMPOSITES}, "forget_gate:matches_reference"),
+    "forget_tanh": ({"forget_gate", *COMPOSITES}, "forget_gate:output_range"),
+    "use_sigmoid_for_u": ({"use_gate", *COMPOSITES}, "use_gate:matches_reference"),
+    "use_gate_ltm_prev": (set(COMPOSITES), "lstm_cell:composition"),
+    "time_reversed": ({"lstm_forward"}, "lstm_forward:stepping"),
+    "final_state_swapped": ({"lstm_forward"}, "lstm_forward:stepping"),
 }
 
 
@@ -87,7 +96,9 @@ def test_misconception_loses_points_only_where_it_belongs(
 
 
 @pytest.mark.parametrize("name", fixture_names("correct"))
-def test_correct_but_different_keeps_full_marks(name: str, submission: Callable[[str], Path], settings: Settings) -> None:
+def test_correct_but_different_keeps_full_marks(
+    name: str, submission: Callable[[str], Path], settings: Settings
+) -> None:
     report = check_submission(submission(numpy_fixture("correct", name)), settings=settings)
     failing = [f"{c.exercise}:{c.id}: {c.message}" for c in report.checks() if c.status is not Status.PASSED]
     assert not failing

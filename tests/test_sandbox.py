@@ -101,7 +101,9 @@ def test_a_function_that_timed_out_is_not_run_again(session: Session) -> None:
 
 
 def test_a_batch_runs_every_call_and_answers_each(session: Session) -> None:
-    replies = session.call_many([Call("double", [np.ones(1)]), Call("boom", [np.ones(2)]), Call("double", [np.ones(3)])])
+    replies = session.call_many(
+        [Call("double", [np.ones(1)]), Call("boom", [np.ones(2)]), Call("double", [np.ones(3)])]
+    )
     assert [type(r).__name__ for r in replies] == ["Returned", "Raised", "Returned"]
     assert replies[2].value.tolist() == [2.0, 2.0, 2.0]  # type: ignore[union-attr]
 

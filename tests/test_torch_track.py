@@ -3,11 +3,12 @@ its exercise (and nowhere else), every correct-but-different module kept at full
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, fixture_names, numpy_fixture, requires_torch
+from conftest import FIXTURES, ROOT, fixture_names, numpy_fixture, requires_torch
 
 from grader.api import check_submission
 from grader.config import Settings
@@ -33,6 +34,40 @@ BUGGY = {
     "bias_hh_ignored": ({"StandardLSTMCell"}, "StandardLSTMCell:matches_float64"),
     "state_order_swapped": ({"StandardLSTMCell"}, "StandardLSTMCell:gradients"),
     "uses_nn_lstmcell": ({"StandardLSTMCell"}, "StandardLSTMCell:from_scratch"),
+    "gate_order_fi": ({"StandardLSTMCell"}, "StandardLSTMCell:matches_float64"),
+    "bias_ih_ignored": ({"StandardLSTMCell"}, "StandardLSTMCell:matches_float64"),
+    "returns_c_h": ({"StandardLSTMCell"}, "StandardLSTMCell:matches_float64"),
+    "cell_concat_order": (LESSON, "LSTMCell:matches_float64"),
+    "cell_forget_on_stm": (LESSON, "LSTMCell:matches_float64"),
+    "cell_use_gate_new_ltm": (LESSON, "LSTMCell:matches_float64"),
+    "cell_remember_multiplies": (LESSON, "LSTMCell:matches_float64"),
+}
+# the first wrong part, found through the module's own submodules (grader/tracks/torch_parts.py)
+FIRST_WRONG_PART = {
+    "cell_concat_order": {
+        "LSTMCell:matches_float64": "On this input your learn gate's layer self.new_info is given [E_t, STM_{t-1}]",
+        "LSTM:matches_float64": "At step 0 your LSTMCell departs: your learn gate's layer self.new_info is given "
+                                "[E_t, STM_{t-1}]",
+    },
+    "cell_forget_on_stm": {
+        "LSTMCell:matches_float64": "On this input your forget gate's output, which your use_ltm layer is given, "
+                                    "should be LTM_{t-1} * f_t but differs by up to",
+    },
+    "cell_use_gate_new_ltm": {
+        "LSTMCell:matches_float64": "your learn, forget and remember gates are right; your use gate's layer "
+                                    "self.use_ltm is given the new LTM_t",
+    },
+    "cell_remember_multiplies": {
+        "LSTMCell:matches_float64": "On this input your forget gate is right; your new LTM_t differs by up to",
+    },
+    "textbook_use_gate": {
+        "LSTMCell:matches_float64": "your learn, forget and remember gates are right; your use gate's STM_t "
+                                    "differs by up to",
+    },
+    "state_not_carried": {
+        "LSTM:matches_float64": "Your LSTMCell is right at every step of this input, so the mistake is in LSTM's "
+                                "loop",
+    },
 }
 
 
@@ -74,8 +109,27 @@ def test_torch_misconception_loses_points_only_where_it_belongs(
             assert exercise.points < exercise.max_points, f"{name} should lose points in {exercise.id}"
         else:
             assert exercise.points == exercise.max_points, f"{name} should keep full marks in {exercise.id}"
-    failing = {f"{c.exercise}:{c.id}" for c in report.checks() if c.status is Status.FAILED}
+    failing = {f"{c.exercise}:{c.id}": c.message for c in report.checks() if c.status is Status.FAILED}
     assert must_fail in failing
+    for check, words in FIRST_WRONG_PART.get(name, {}).items():
+        assert words in failing[check], failing[check]
+    named = {part for c in report.checks() if c.diagnosis for part in c.diagnosis.id.split("+")}
+    assert SHOWS.get(name, set()) <= named, named
+
+
+def shows() -> dict[str, set[str]]:
+    """Fixture name -> the misconceptions it stands for (tests/fixtures/diagnoses.toml, both tables)."""
+    table = tomllib.loads((FIXTURES / "diagnoses.toml").read_text())
+    pairs = [(where, m) for m, where in table["diagnoses"].items()] + list(table["also"].items())
+    found: dict[str, set[str]] = {}
+    for where, misconception in pairs:
+        if where.startswith("torch/"):
+            found.setdefault(where.removeprefix("torch/"), set()).add(misconception)
+    return found
+
+
+SHOWS = shows()
+
 
 
 @pytest.mark.parametrize("name", fixture_names("correct", "torch"))
@@ -189,7 +243,8 @@ BASE_CELL_RETURN = "        return forget_out + learn_out, stm\n"
 @pytest.mark.parametrize(
     ("edit", "words"),
     [
-        (("        self.hidden_size = hidden_size\n        both", "        self.hidden_size = hidden_size[0]\n        both"),
+        (("        self.hidden_size = hidden_size\n        both",
+          "        self.hidden_size = hidden_size[0]\n        both"),
          "LSTMCell raised TypeError: 'int' object is not subscriptable (in LSTMCell.__init__"),
         ((BASE_CELL_RETURN, "        return forget_out + learn_out\n"),
          "LSTMCell.forward should return (ltm, stm), two (B, H) tensors; it returned"),

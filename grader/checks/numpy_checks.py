@@ -20,6 +20,7 @@ from grader.checks.context import CheckContext, blame, expect
 from grader.checks.outcome import Failure, Outcome
 from grader.checks.property import run_property
 from grader.checks.tolerance import describe_worst, numpy_tolerance, worst_element
+from grader.results import Status
 from grader.sandbox.replies import Returned
 
 Body = Callable[[CheckContext, list[Case]], None]
@@ -48,6 +49,8 @@ def property_check(
             note = ctx.exercise.explain(ctx, outcome)
             if note:
                 outcome.message = f"{outcome.message}. {note}"
+        if outcome.status is Status.FAILED and ctx.exercise.diagnose is not None:
+            outcome.diagnosis = ctx.exercise.diagnose(ctx, id, outcome)
         return outcome
 
     return Check(id=id, title=title, points=points, hint=hint, run=run, visibility=visibility,

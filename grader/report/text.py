@@ -43,6 +43,8 @@ def check_lines(check: CheckResult) -> list[str]:
         return [f"passed ({check.cases} generated cases)" if check.cases else "passed"]
     if check.message:
         lines.append(check.message if check.message.endswith((".", ")", "?")) else check.message + ".")
+    if check.diagnosis is not None:
+        lines.append(f"diagnosis: {check.diagnosis.message}")
     example = check.counterexample
     if example is not None:
         sizes = ", ".join(f"{k}={v}" for k, v in example.sizes.items())
@@ -107,8 +109,12 @@ def summary(report: Report) -> str:
     counts = {s: sum(1 for e in report.exercises if e.status is s) for s in Status}
     total = len(report.exercises)
     parts = [f"{report.points:g}/{report.max_points:g} points"]
-    skipped = sum(1 for c in report.checks() if c.status is Status.SKIPPED)
-    if counts[Status.PASSED] == total:
+    later = sum(1 for c in report.checks() if c.status is Status.SKIPPED and c.visibility != "visible")
+    skipped = sum(1 for c in report.checks() if c.status is Status.SKIPPED) - later
+    if counts[Status.PASSED] == total and later:
+        parts.append(f"all visible checks passed; {later} more run at grading time")
+        later = 0
+    elif counts[Status.PASSED] == total:
         every = "every check that ran" if skipped else "every check"
         parts.append(f"every exercise passes {every}" if total > 1 else f"the exercise passes {every}")
     else:
@@ -120,6 +126,8 @@ def summary(report: Report) -> str:
             parts.append(f"{stubs} not implemented yet")
         if counts[Status.ERROR]:
             parts.append(f"{counts[Status.ERROR]} could not be graded")
+    if later:
+        parts.append(f"{later} more check{'s' if later > 1 else ''} run at grading time")
     if skipped:
         parts.append(f"{skipped} check{'s' if skipped > 1 else ''} skipped, not counted")
     return "; ".join(parts)

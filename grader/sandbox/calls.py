@@ -21,7 +21,8 @@ class ModuleCall:
     """Build ``symbol(*init)``, load ``state`` strictly, move it to ``device``/``dtype``, call it
     (or its submodule ``target``) on ``args``; with ``grad`` (one upstream gradient per output
     tensor) also return the gradients of the arguments and of every parameter. ``describe``
-    only returns the state dict's names, shapes and dtypes."""
+    only returns the state dict's names, shapes and dtypes; ``trace`` also returns what the
+    named submodules were last given and gave back during the call."""
 
     symbol: str
     init: tuple[int, ...]
@@ -32,6 +33,7 @@ class ModuleCall:
     target: str = ""
     grad: Sequence[Any] | None = None
     describe: bool = False
+    trace: tuple[str, ...] = ()  # submodules whose last input and output to return, by name
 
 
 def encode(call: Call | ModuleCall, arrays: list[Any]) -> dict[str, Any]:
@@ -44,5 +46,6 @@ def encode(call: Call | ModuleCall, arrays: list[Any]) -> dict[str, Any]:
         "args": pack(list(call.args), arrays),
         "state": None if call.state is None else pack(call.state, arrays),
         "device": call.device, "dtype": call.dtype, "target": call.target, "describe": call.describe,
+        "trace": list(call.trace),
         "grad": None if call.grad is None else pack(list(call.grad), arrays),
     }

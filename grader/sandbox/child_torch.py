@@ -96,6 +96,20 @@ def _flat(tree: Any) -> list[Any]:
     return [tree]
 
 
+def _watch(net: Any, name: str, seen: dict[str, dict[str, Any]]) -> Any:
+    """A forward hook keeping what submodule ``name`` was last given and gave back (None if absent)."""
+    try:
+        part = net.get_submodule(name)
+    except (AttributeError, TypeError):
+        return None
+
+    def keep(_module: Any, given: tuple[Any, ...], gave: Any) -> None:
+        if given and type(given[0]) is torch.Tensor and type(gave) is torch.Tensor:
+            seen[name] = {"input": given[0], "output": gave}
+
+    return torch.nn.Module.register_forward_hook(part, keep)
+
+
 def run(module: Any, call: dict[str, Any], args: Any, protocol: Any) -> dict[str, Any]:
     """One module call: build, load, move, forward, and backward if upstream gradients are given."""
     torch.manual_seed(0)
@@ -116,8 +130,17 @@ def run(module: Any, call: dict[str, Any], args: Any, protocol: Any) -> dict[str
     upstream = call.get("grad")
     leaves: list[torch.Tensor] = []
     inputs = _tensors(args, device, dtype, leaves, grad=upstream is not None)
-    outputs = target(*inputs)
+    seen: dict[str, dict[str, Any]] = {}
+    hooks = [_watch(net, str(name), seen) for name in call.get("trace") or ()]
+    try:
+        outputs = target(*inputs)
+    finally:
+        for hook in hooks:
+            if hook is not None:
+                hook.remove()
     reply: dict[str, Any] = {"value": _value(outputs, protocol)}
+    if hooks:
+        reply["trace"] = {name: {k: _value(v, protocol) for k, v in io.items()} for name, io in seen.items()}
     out_leaves = [t for t in _flat(outputs) if type(t) is torch.Tensor]
     if upstream is not None and len(out_leaves) == len(upstream):
         params = dict(net.named_parameters())

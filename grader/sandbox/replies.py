@@ -33,6 +33,7 @@ class Returned:
     args: Any = None  # the arguments as they were after the call (when asked to echo them)
     output: str = ""
     grads: Any = None  # module calls with upstream gradients: {"args": [...], "params": {...}}
+    trace: Any = None  # module calls with a trace: {submodule: {"input": tensor, "output": tensor}}
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,8 @@ def parse_reply(message: dict[str, Any], arrays: list[Any], output: str) -> Retu
             value = protocol.unpack(message.get("value"), arrays)
             args = protocol.unpack(message["args"], arrays) if "args" in message else None
             grads = protocol.unpack(message["grads"], arrays) if "grads" in message else None
-            return Returned(value=value, args=args, output=output, grads=grads)
+            trace = protocol.unpack(message["trace"], arrays) if "trace" in message else None
+            return Returned(value=value, args=args, output=output, grads=grads, trace=trace)
         if message.get("ok") is False:
             return parse_raised(message.get("error"), output)
     except protocol.ProtocolError as error:

@@ -13,8 +13,6 @@ import contextlib
 import os
 import select
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import SandboxFailure
-from grader.sandbox import cgroups
 from grader.sandbox.calls import Call, ModuleCall, encode
 from grader.sandbox.deaths import Death, explain
 from grader.sandbox.launch import Launcher, process_launcher
 from grader.sandbox.replies import Loaded, Raised, Returned, parse_hello, parse_reply
+from grader.sandbox.spawn import ChildProcess, Spawned
 
 # the child's runtime: these files, copied under these names into its private folder
 _RUNTIME = {"child.py": "child.py", "protocol.py": "_grader_protocol.py", "child_torch.py": "_grader_torch.py"}
@@ -70,14 +68,13 @@ class Session:
         self.forbid = list(forbid)
         self.deadline = time.monotonic() + self.limits.submission_timeout
         self.calls = 0
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc: ChildProcess | None = None
         self._workdir: Path | None = None
         self._hello: Loaded | None = None
         self._broken: SandboxFailure | None = None
         self._poisoned: dict[str, str] = {}
         self._log_offset = 0
         self._during = ("the submission", "")
-        self._cgroup: cgroups.Cgroup | None = None
         self._batch = 0
 
     # ------------------------------------------------------------------ lifecycle
@@ -124,19 +121,8 @@ class Session:
         self._log = open(workdir / "output.log", "w+b")  # noqa: SIM115 - closed in _kill
         self._log_offset = 0
         argv, env = self.launcher(sys.executable, runtime / "child.py", config, workdir)
-        if cgroups.available():  # a cgroup of its own: process count and real memory, nothing escapes it
-            self._cgroup = cgroups.Cgroup(processes=limits.processes, memory_bytes=limits.memory_mb << 20)
-            argv = self._cgroup.wrap(argv)
-        self._proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            pass_fds=(request_r, reply_w),
-            env=env,
-            cwd=scratch,
-            start_new_session=True,
-        )
+        self._proc = Spawned(argv, env, cwd=scratch, log=self._log, pass_fds=(request_r, reply_w),
+                             processes=limits.processes, memory_bytes=limits.memory_mb << 20)
         os.close(request_r)
         os.close(reply_w)
         self._workdir = workdir
@@ -157,12 +143,7 @@ class Session:
         proc, self._proc = self._proc, None
         code = None
         if proc is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            code = proc.wait()
-            if self._cgroup is not None:
-                self._cgroup.destroy()  # whatever it left behind, even processes that detached themselves
-                self._cgroup = None
+            code = proc.kill()
             for fd in (self._requests, self._replies):
                 with contextlib.suppress(OSError):
                     os.close(fd)
@@ -313,11 +294,13 @@ class Session:
 
     def _fail(self, how: str, detail: str) -> SandboxFailure:
         """Kill the child and explain, in one sentence, what happened."""
-        group = self._cgroup
+        proc = self._proc
         death = Death(how=how, detail=detail, subject=self._during[0], during=self._during[1],
                       over_budget=time.monotonic() >= self.deadline, log_tail=self._log_tail(), file=self.file,
-                      memory=bool(group and group.memory_exceeded()),
-                      processes=bool(group and group.processes_exceeded()))
+                      memory=bool(proc and proc.memory_exceeded()),
+                      processes=bool(proc and proc.processes_exceeded()))
+        if how == "died" and proc is not None:
+            proc.settle(1.0)  # let it finish dying: its own exit status, not our kill's
         return explain(death, self._kill(), self.limits)
 
     def _log_tail(self) -> str:

@@ -11,6 +11,7 @@ from grader.checks.cases import Case
 from grader.checks.context import CheckContext, blame, expect
 from grader.checks.numpy_checks import property_check
 from grader.checks.outcome import Failure
+from grader.diagnosis.matcher import backward_diagnoser
 from grader.sandbox.replies import Returned
 
 SYMBOL = "lstm_cell_backward"
@@ -66,7 +67,7 @@ def _without_torch(ctx: CheckContext) -> str:
 BACKWARD_EXERCISE = Exercise(
     id=SYMBOL, title="Stretch: backpropagation through one cell step", track="numpy", file="lstm_numpy.py",
     symbol=SYMBOL, params=("ltm_prev", "stm_prev", "event", "params", "d_ltm", "d_stm"), stretch=True,
-    imports=("torch",),
+    imports=("torch",), diagnose=backward_diagnoser(gradients.backward_inputs, gradients.gradients_of),
     checks=(
         property_check("gradient_shapes", "returns every gradient with its shape", _each(_shapes), points=1,
                        examples=8, hint="Return a dict with one gradient per input and per entry of params, each "

@@ -17,6 +17,7 @@ from grader.checks.cases import Case, as_float64
 from grader.checks.context import CheckContext, blame, expect
 from grader.checks.outcome import Failure, Outcome, Stop
 from grader.checks.tolerance import describe_worst, numpy_tolerance, worst_element
+from grader.diagnosis.matcher import numpy_diagnoser
 from grader.sandbox.replies import Returned
 from grader.tracks.numpy_backward import BACKWARD_EXERCISE
 
@@ -237,7 +238,7 @@ def _explain_forward(ctx: CheckContext, outcome: Outcome) -> str | None:
 
 def _exercise(spec: Spec, title: str, check_list: list[Check], **extra: Any) -> Exercise:
     return Exercise(id=spec.symbol, title=title, track="numpy", file=FILE, symbol=spec.symbol,
-                    params=spec.params, checks=tuple(check_list), **extra)
+                    params=spec.params, checks=tuple(check_list), diagnose=numpy_diagnoser(spec), **extra)
 
 
 LEARN_EXERCISE = _exercise(LEARN, "Learn gate: N_t * i_t", [

@@ -12,13 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from grader.catalog import TRACKS, Check, Exercise, Track, load_track
+from grader.catalog import TRACKS, Check, Exercise, Track
 from grader.checks import torch_checks as checks
 from grader.checks import torch_gradients
 from grader.checks.arrays import Spec
 from grader.checks.cases import Case
 from grader.checks.context import CheckContext
 from grader.checks.modules import ModuleSpec, rounded
+from grader.diagnosis.modules import module_diagnoser
+from grader.tracks.torch_parts import explain_cell, explain_sequence, numpy_reference
 
 FILE = "lstm_torch.py"
 LINEARS = {"new_info": "n", "ignore": "i", "forget": "f", "use_ltm": "u", "use_stm": "v"}
@@ -44,21 +46,15 @@ def lesson_state(case: Case, prefix: str = "") -> dict[str, np.ndarray]:
             for w in ("weight", "bias")}
 
 
-def _numpy_reference(ctx: CheckContext) -> Any:
-    from grader.references import load_reference
-
-    return load_reference(ctx.course, load_track("numpy"))
-
-
 def _cell_forward(ctx: CheckContext, case: Case, dtype: str) -> dict[str, np.ndarray]:
     a, params = rounded(case.arrays, dtype), rounded(case.params, dtype)
-    ltm, stm = _numpy_reference(ctx).lstm_cell(a["ltm_prev"], a["stm_prev"], a["event"], params)
+    ltm, stm = numpy_reference(ctx).lstm_cell(a["ltm_prev"], a["stm_prev"], a["event"], params)
     return {"ltm": ltm, "stm": stm}
 
 
 def _sequence_forward(ctx: CheckContext, case: Case, dtype: str) -> dict[str, np.ndarray]:
     a, params = rounded(case.arrays, dtype), rounded(case.params, dtype)
-    stms, (ltm, stm) = _numpy_reference(ctx).lstm_forward(a["ltm_prev"], a["stm_prev"], a["events"], params)
+    stms, (ltm, stm) = numpy_reference(ctx).lstm_forward(a["ltm_prev"], a["stm_prev"], a["events"], params)
     return {"stms": stms, "ltm_T": ltm, "stm_T": stm}
 
 
@@ -146,7 +142,8 @@ def _portable(spec: ModuleSpec, *, steps: int = 0) -> list[Check]:
 
 def _exercise(spec: ModuleSpec, title: str, check_list: list[Check], **extra: Any) -> Exercise:
     return Exercise(id=spec.symbol, title=title, track="torch", file=FILE, symbol=spec.symbol,
-                    params=("input_size", "hidden_size"), checks=tuple(check_list), kind="class", **extra)
+                    params=("input_size", "hidden_size"), checks=tuple(check_list), kind="class",
+                    diagnose=module_diagnoser(spec), **extra)
 
 
 CELL_EXERCISE = _exercise(CELL, "The lesson's LSTMCell (torch.nn.Module)", [
@@ -154,14 +151,14 @@ CELL_EXERCISE = _exercise(CELL, "The lesson's LSTMCell (torch.nn.Module)", [
                    "(new_info, ignore, forget, use_ltm, use_stm) and returns (ltm, stm)."),
     torch_gradients.gradcheck(CELL, points=1, hint=HINT_GRADS),
     *_portable(CELL),
-])
+], explain=explain_cell(CELL))
 SEQUENCE_EXERCISE = _exercise(SEQUENCE, "The lesson's LSTM over a sequence", [
     *_common(SEQUENCE, "Loop over events[:, t], call self.cell with the carried state, stack the STMs on dim 1.",
              steps=MAX_STEPS),
     checks.steps_own_cell(SEQUENCE, points=2, max_steps=MAX_STEPS,
                           hint="forward should be self.cell applied at each step, carrying (ltm, stm)."),
     *_portable(SEQUENCE, steps=MAX_STEPS),
-], parts=("LSTMCell",))
+], parts=("LSTMCell",), explain=explain_sequence(SEQUENCE))
 STANDARD_EXERCISE = _exercise(STANDARD, "StandardLSTMCell, a drop-in for torch.nn.LSTMCell", [
     *_common(STANDARD, "gates = input @ weight_ih.T + bias_ih + h @ weight_hh.T + bias_hh, split in the order "
                        "i, f, g, o; c' = σ(f) c + σ(i) tanh(g); h' = σ(o) tanh(c'); return (h', c')."),

@@ -10,6 +10,7 @@ behind; and let nothing out (environment, secrets, network).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -96,10 +97,8 @@ class Listeners:
                 connection.close()
             except OSError:
                 pass
-            try:
+            with contextlib.suppress(OSError):
                 self.received.append(self.udp.recv(100))
-            except OSError:
-                pass
 
     def close(self) -> None:
         self.running = False

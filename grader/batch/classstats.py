@@ -1,0 +1,208 @@
+"""How a class did, as plain numbers: the statistics the class report shows (pure functions, no drawing).
+
+Every function takes the batch's ``StudentRecord``s and returns small frozen dataclasses, in
+the order the report shows them. Scores count graded students only: a student whose files
+could not be graded has no score, which is not the same as a score of zero. Numbers read from
+a report (``"nan"`` where the JSON was made strict) that are not finite count as 0, so nothing
+here returns NaN.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from grader.batch.records import GRADED, StudentRecord
+
+HISTOGRAM_BINS = 10  # of 10 percentage points each: [0, 10), ..., [90, 100]
+
+
+@dataclass(frozen=True)
+class Overview:
+    students: int
+    graded: int
+    not_graded: int
+    mean: float | None  # percent of the maximum, over graded students; None when there are none
+    median: float | None
+
+
+@dataclass(frozen=True)
+class Bin:
+    low: float  # percent, inclusive
+    high: float  # percent, exclusive (inclusive for the last bin)
+    count: int
+
+
+@dataclass(frozen=True)
+class CheckRate:
+    """How often one code check went wrong among the graded students it ran for."""
+
+    exercise: str
+    check: str
+    title: str
+    failed: int
+    errored: int  # could not be graded
+    ran: int  # not skipped
+
+    @property
+    def rate(self) -> float:
+        return (self.failed + self.errored) / self.ran if self.ran else 0.0
+
+
+@dataclass(frozen=True)
+class PartMean:
+    """An exercise's (or a quiz's) mean score over the graded students whose report has it."""
+
+    id: str
+    title: str
+    students: int
+    mean_points: float
+    max_points: float  # the largest maximum seen (skipped checks can lower one student's maximum)
+    mean_percent: float | None  # mean of each student's percent, over students with a maximum above 0
+
+
+@dataclass(frozen=True)
+class MisconceptionCount:
+    id: str
+    students: int  # how many graded students' reports name it (each student once)
+    message: str  # one example of the diagnosis's message
+
+
+@dataclass(frozen=True)
+class Ungradable:
+    student: str
+    status: str
+    problem: str
+
+
+@dataclass(frozen=True)
+class ErroredCheck:
+    """A check that could not be graded for a graded student."""
+
+    student: str
+    check: str  # "exercise:check"
+    message: str
+
+
+def finite(value: Any) -> float:
+    """``value`` as a float, 0.0 when it is not a finite number."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) else 0.0
+
+
+def graded(records: Iterable[StudentRecord]) -> list[StudentRecord]:
+    return [r for r in records if r.status == GRADED]
+
+
+def percent(record: StudentRecord) -> float | None:
+    """The record's total as a percent of its maximum; None when it has no maximum."""
+    points, maximum = finite(record.points), finite(record.max_points)
+    return 100.0 * points / maximum if maximum > 0 else None
+
+
+def percents(records: Iterable[StudentRecord]) -> list[float]:
+    """The graded students' totals, in percent (students without a maximum left out)."""
+    return [p for p in map(percent, graded(records)) if p is not None]
+
+
+def overview(records: Sequence[StudentRecord]) -> Overview:
+    scores = percents(records)
+    count = len(graded(records))
+    return Overview(students=len(records), graded=count, not_graded=len(records) - count,
+                    mean=statistics.fmean(scores) if scores else None,
+                    median=statistics.median(scores) if scores else None)
+
+
+def histogram(scores: Iterable[float], bins: int = HISTOGRAM_BINS) -> list[Bin]:
+    """Counts of ``scores`` (percent) in ``bins`` equal bins over [0, 100]; out-of-range scores go to the end bins."""
+    width = 100.0 / bins
+    counts = [0] * bins
+    for score in scores:
+        counts[min(max(int(score // width), 0), bins - 1)] += 1
+    return [Bin(i * width, (i + 1) * width, n) for i, n in enumerate(counts)]
+
+
+def check_rates(records: Iterable[StudentRecord]) -> list[CheckRate]:
+    """Every code check's failures among graded students, highest rate first (skipped runs not counted)."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for record in graded(records):
+        for check in record.checks():
+            entry = found.setdefault((check["exercise"], check["id"]),
+                                     {"title": check.get("title", ""), "failed": 0, "errored": 0, "ran": 0})
+            status = check.get("status")
+            if status == "skipped":
+                continue
+            entry["ran"] += 1
+            entry["failed"] += int(status == "failed")
+            entry["errored"] += int(status == "error")
+    rates = [CheckRate(exercise, check, **entry) for (exercise, check), entry in found.items()]
+    return sorted(rates, key=lambda r: (-r.rate, -r.ran, r.exercise, r.check))
+
+
+def exercise_means(records: Iterable[StudentRecord]) -> list[PartMean]:
+    """Each code exercise's mean score, in the order the reports list them."""
+    return _means(r.report for r in graded(records))
+
+
+def quiz_means(records: Iterable[StudentRecord]) -> list[PartMean]:
+    """Each quiz's mean score (empty when no student has a quiz report)."""
+    return _means(r.quiz_report for r in graded(records))
+
+
+def _means(reports: Iterable[dict[str, Any] | None]) -> list[PartMean]:
+    titles: dict[str, str] = {}
+    scores: dict[str, list[tuple[float, float]]] = {}
+    for report in reports:
+        for exercise in (report or {}).get("exercises", []):
+            titles.setdefault(exercise["id"], exercise.get("title", ""))
+            scores.setdefault(exercise["id"], []).append((finite(exercise.get("score")),
+                                                          finite(exercise.get("max_score"))))
+    means = []
+    for id, pairs in scores.items():
+        shares = [100.0 * points / maximum for points, maximum in pairs if maximum > 0]
+        means.append(PartMean(id, titles[id], len(pairs), statistics.fmean(p for p, _ in pairs),
+                              max(m for _, m in pairs), statistics.fmean(shares) if shares else None))
+    return means
+
+
+def misconceptions(records: Iterable[StudentRecord]) -> list[MisconceptionCount]:
+    """How many graded students' code checks were diagnosed with each misconception, most common first.
+
+    A combined diagnosis (``"a+b"``: the submission matches several known mistakes) counts for
+    each of them; a student counts once per misconception however many checks name it. The
+    example message is one from a diagnosis of that misconception alone where there is one.
+    """
+    students: dict[str, set[str]] = {}
+    alone: dict[str, str] = {}
+    combined: dict[str, str] = {}
+    for record in graded(records):
+        for check in record.checks():
+            diagnosis = check.get("diagnosis") or {}
+            ids = [part for part in str(diagnosis.get("id", "")).split("+") if part]
+            for id in ids:
+                students.setdefault(id, set()).add(record.student)
+                (alone if len(ids) == 1 else combined).setdefault(id, str(diagnosis.get("message", "")))
+    counts = [MisconceptionCount(id, len(who), alone.get(id) or combined.get(id, "")) for id, who in students.items()]
+    return sorted(counts, key=lambda c: (-c.students, c.id))
+
+
+def slowest(records: Iterable[StudentRecord], count: int = 10) -> list[StudentRecord]:
+    """The ``count`` records that took longest to grade, slowest first."""
+    return sorted(records, key=lambda r: (-finite(r.seconds), r.student))[:count]
+
+
+def ungradable(records: Iterable[StudentRecord]) -> list[Ungradable]:
+    """Every student who was not graded, and why, in the batch's order."""
+    return [Ungradable(r.student, r.status, r.problem) for r in records if r.status != GRADED]
+
+
+def errored_checks(records: Iterable[StudentRecord]) -> list[ErroredCheck]:
+    """Every code check that could not be graded for a graded student, in the batch's order."""
+    return [ErroredCheck(r.student, f"{c['exercise']}:{c['id']}", str(c.get("message", "")))
+            for r in graded(records) for c in r.checks() if c.get("status") == "error"]

@@ -1,0 +1,94 @@
+"""What ``grade batch`` shows while it works and when it is done: a rich progress bar with the
+rate and the time left, then a summary table and one line per student who was not graded."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from grader.batch.records import GRADED, STATUSES, StudentRecord
+from grader.batch.run import BatchOutcome
+
+
+class Watch:
+    """The progress bar: ``start(n)`` once the work is known, ``advance(record)`` per student."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self._progress = progress
+        self._task: TaskID | None = None
+
+    def start(self, total: int) -> None:
+        if self._progress is not None:
+            self._task = self._progress.add_task("grading", total=total, student="")
+
+    def advance(self, record: StudentRecord) -> None:
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, advance=1, student=record.student)
+            self._progress.refresh()  # no refresh thread: the pool forks, and forks want one thread
+
+
+@contextmanager
+def watching(console: Console, *, quiet: bool) -> Iterator[Watch]:
+    if quiet:
+        yield Watch(None)
+        return
+    with Progress(TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(), _Rate(), TimeElapsedColumn(),
+                  TextColumn("elapsed,"), TimeRemainingColumn(), TextColumn("left  [dim]{task.fields[student]}"),
+                  console=console, auto_refresh=False, transient=False) as progress:
+        yield Watch(progress)
+
+
+class _Rate(TextColumn):
+    """Students per second (or seconds per student when slower than one a second)."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+    def render(self, task: Any) -> Any:
+        from rich.text import Text
+
+        speed = task.finished_speed or task.speed
+        if not speed:
+            return Text("…/s")
+        return Text(f"{speed:.1f}/s" if speed >= 1 else f"{1 / speed:.1f} s each")
+
+
+def summary(outcome: BatchOutcome) -> Table:
+    records = outcome.records
+    table = Table(title=f"{len(records)} students in {outcome.out}", title_justify="left")
+    table.add_column("status")
+    table.add_column("students", justify="right")
+    table.add_column("mean score", justify="right")
+    table.add_column("median", justify="right")
+    for status in STATUSES:
+        group = [r for r in records if r.status == status]
+        if not group:
+            continue
+        percents = [100 * r.points / r.max_points for r in group if r.max_points]
+        table.add_row(status, str(len(group)), f"{statistics.fmean(percents):.1f}%" if percents else "—",
+                      f"{statistics.median(percents):.1f}%" if percents else "—")
+    table.caption = (f"graded now: {len(outcome.graded)}, unchanged since the last run: {len(outcome.unchanged)}"
+                     + (f", failed re-grades that kept the earlier grade: {len(outcome.kept)}" if outcome.kept else ""))
+    return table
+
+
+def problems(outcome: BatchOutcome) -> list[str]:
+    """One line per student who has no grade, or whose grade carries a note."""
+    lines = [f"{r.student}: {r.status}: {r.problem}" for r in outcome.records if r.status != GRADED]
+    lines += [f"{r.student}: graded; note: {r.problem}" for r in outcome.records if r.status == GRADED and r.problem]
+    lines += [f"{s}: the re-grade failed, the earlier grade was kept" for s in outcome.kept]
+    return lines

@@ -1,0 +1,115 @@
+"""Find the students in a batch folder: one folder per student, the folder's name is the student id.
+
+Two layouts: ``DIR/<student>/`` holding the learner's files, and nbgrader's
+``submitted/<student>/<assignment>/`` (``DIR`` may be the course folder holding ``submitted/``
+or ``submitted/`` itself). A student's recognised files are the track files (``lstm_numpy.py``,
+``lstm_torch.py``) and quiz answers (``*.toml``); other ``.py`` files beside them are kept too (a
+track file may import them). A folder that cannot be graded (no recognised
+file, an unreadable file, a name that is no valid id) is kept with a one-sentence problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.batch.records import GRADED, INVALID_ID, NO_FILES, UNREADABLE
+from grader.catalog import TRACKS
+from grader.errors import UsageError
+
+STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")
+CODE_FILES = tuple(info.file for info in TRACKS.values())
+MAX_FILE_BYTES = 1 << 20
+MAX_FILES = 64
+
+
+@dataclass(frozen=True)
+class StudentFolder:
+    student: str
+    folder: Path
+    files: dict[str, bytes]  # recognised file name -> its bytes
+    status: str = GRADED  # GRADED: ready to grade; else why not
+    problem: str = ""
+
+    @property
+    def code(self) -> tuple[str, ...]:
+        return tuple(name for name in self.files if name in CODE_FILES)
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        return tuple(name for name in self.files if name.endswith(".toml"))
+
+    @property
+    def content_hash(self) -> str:
+        digest = hashlib.sha256()
+        for name in sorted(self.files):
+            digest.update(f"{name}\0{len(self.files[name])}\0".encode())
+            digest.update(self.files[name])
+        return digest.hexdigest()
+
+
+def discover(root: Path, *, assignment: str | None = None) -> list[StudentFolder]:
+    """Every student folder under ``root``, sorted by id."""
+    if not root.is_dir():
+        raise UsageError(f"{root}: no such folder (give the folder holding one folder per student)")
+    base = root / "submitted" if (root / "submitted").is_dir() else root
+    found = []
+    for entry in sorted(base.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith(".") or not entry.is_dir():
+            continue
+        found.append(_student(entry, assignment))
+    return found
+
+
+def _student(folder: Path, assignment: str | None) -> StudentFolder:
+    student = folder.name
+    if not STUDENT_ID.fullmatch(student):
+        return StudentFolder(student, folder, {}, INVALID_ID,
+                             f"the folder name {student!r} is not a valid student id (letters, digits and . _ @ + -, "
+                             "starting with a letter or digit, at most 64 characters)")
+    try:
+        where = _files_folder(folder, assignment)
+        names = sorted(p.name for p in where.iterdir() if p.suffix in (".py", ".toml"))[:MAX_FILES]
+    except OSError as error:
+        return StudentFolder(student, folder, {}, UNREADABLE, f"{folder}: cannot be read ({error.strerror})")
+    except UsageError as error:
+        return StudentFolder(student, folder, {}, NO_FILES, str(error))
+    if not any(name in CODE_FILES or name.endswith(".toml") for name in names):
+        return StudentFolder(student, where, {}, NO_FILES,
+                             f"{where} holds no recognised file ({', '.join(CODE_FILES)} or quiz answers *.toml)")
+    files: dict[str, bytes] = {}
+    for name in names:
+        path = where / name
+        try:
+            if not path.is_file():
+                raise IsADirectoryError(21, "not a regular file")
+            if path.stat().st_size > MAX_FILE_BYTES:
+                return StudentFolder(student, where, {}, UNREADABLE,
+                                     f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB, not graded")
+            data = path.read_bytes()
+            data.decode("utf-8")
+        except OSError as error:
+            return StudentFolder(student, where, {}, UNREADABLE, f"{path}: cannot be read ({error.strerror})")
+        except UnicodeDecodeError:
+            return StudentFolder(student, where, {}, UNREADABLE, f"{path}: is not UTF-8 text")
+        files[name] = data
+    return StudentFolder(student, where, files)
+
+
+def _files_folder(folder: Path, assignment: str | None) -> Path:
+    """The folder holding a student's files: the student's own, or nbgrader's assignment folder."""
+    if any((folder / name).exists() for name in CODE_FILES) or any(folder.glob("*.toml")):
+        return folder
+    inner = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if assignment is not None:
+        if (folder / assignment).is_dir():
+            return folder / assignment
+        raise UsageError(f"{folder} has no assignment folder {assignment!r}")
+    if len(inner) == 1:
+        return inner[0]
+    if len(inner) > 1:
+        raise UsageError(f"{folder} holds several assignments ({', '.join(p.name for p in inner)}): choose one "
+                         "with --assignment")
+    return folder

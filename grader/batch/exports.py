@@ -1,0 +1,96 @@
+"""What a batch leaves in its output folder, regenerated from the gradebook on every run.
+
+- ``grades.csv``: one row per student (status, total, maximum, one column per exercise and per
+  quiz, a note), ready for a spreadsheet or an LMS import;
+- ``students/<id>/``: ``report.json`` (the full report), ``results.json`` (Gradescope's format)
+  and ``feedback.html`` (the page a learner gets from ``grade check --format html``);
+- ``report.html``: the class report.
+
+Every file is written to a temporary name and renamed, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from grader.batch.records import GRADED, StudentRecord
+from grader.catalog import TRACKS, load_track
+from grader.results import Report, report_from_dict
+
+CSV_FILE = "grades.csv"
+CLASS_REPORT = "report.html"
+STUDENTS = "students"
+
+
+def write_all(records: Sequence[StudentRecord], out: Path, *, title: str) -> list[Path]:
+    """Write every export of ``records`` under ``out``; the paths written."""
+    written = [write_atomic(out / CSV_FILE, grades_csv(records))]
+    for record in records:
+        written += student_files(record, out / STUDENTS / record.student)
+    from grader.batch.classreport import class_report  # a UsageError where matplotlib is missing
+
+    written.append(write_atomic(out / CLASS_REPORT, class_report(records, title=title)))
+    return written
+
+
+def columns(records: Iterable[StudentRecord]) -> list[str]:
+    """Exercise and quiz columns: the catalog's exercises in order, then quizzes by id."""
+    seen = {part for record in records for part in record.parts()}
+    ordered = [e.id for name in TRACKS for e in load_track(name).exercises if e.id in seen]
+    return ordered + sorted(seen - set(ordered))
+
+
+def grades_csv(records: Sequence[StudentRecord]) -> str:
+    parts = columns(records)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", "status", "total", "max", *parts, "note"])
+    for record in records:
+        found = record.parts()
+        graded = record.status == GRADED
+        writer.writerow([
+            record.student, record.status, _num(record.points) if graded else "",
+            _num(record.max_points) if graded else "",
+            *(_num(found[p][0]) if p in found else "" for p in parts),
+            record.problem,
+        ])
+    return buffer.getvalue()
+
+
+def full_report(record: StudentRecord) -> Report | None:
+    """The student's code report and quiz results as one report (None if nothing was graded)."""
+    if record.report is None and record.quiz_report is None:
+        return None
+    data: dict[str, Any] = dict(record.report or {"submission": record.student, "seed": 0, "exercises": []})
+    data["exercises"] = [*data["exercises"], *(record.quiz_report or {}).get("exercises", [])]
+    return report_from_dict(data)
+
+
+def student_files(record: StudentRecord, folder: Path) -> list[Path]:
+    from grader.report.gradescope import to_gradescope
+    from grader.report.html import to_html
+    from grader.report.json_report import to_json
+
+    report = full_report(record)
+    if report is None:
+        return []
+    return [write_atomic(folder / "report.json", to_json(report)),
+            write_atomic(folder / "results.json", to_gradescope(report)),
+            write_atomic(folder / "feedback.html", to_html(report))]
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+    return path
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"

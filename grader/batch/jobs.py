@@ -1,0 +1,90 @@
+"""Grade one student of a batch: their code through the sandbox, their quiz answers, one record.
+
+A job gets the student's files as bytes (so it runs the same on this machine or on a Dask
+worker elsewhere), writes them to a private temporary folder, grades them and returns the
+record as plain JSON. Only the batch's parent writes the gradebook.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import tempfile
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import grader
+from grader.batch.records import FAILED, GRADED, StudentRecord
+from grader.catalog import TRACKS
+from grader.config import Settings
+from grader.errors import GraderError, UsageError
+
+CODE_FILES = tuple(info.file for info in TRACKS.values())
+
+
+def grading_settings(settings: Settings) -> Settings:
+    """The settings a batch grades with: every check runs, hidden ones too."""
+    return dataclasses.replace(settings, run_hidden=True, jobs=1)
+
+
+def fingerprint(settings: Settings) -> str:
+    """What makes two gradings of the same files comparable: the grader's version, the settings
+    that change a grade, and the course's references and quizzes."""
+    digest = hashlib.sha256(grader.__version__.encode())
+    for name in ("seed", "examples_scale", "call_timeout", "memory_mb", "device", "visibility"):
+        digest.update(f"\0{name}={getattr(settings, name)!r}".encode())
+    for folder, pattern in (("solutions", "*.py"), ("quizzes", "*.toml")):
+        for path in sorted((settings.course / folder).glob(pattern)):
+            digest.update(f"\0{folder}/{path.name}\0".encode() + path.read_bytes())
+    return f"{grader.__version__}+{digest.hexdigest()[:16]}"
+
+
+def grade_student(student: str, files: dict[str, bytes], content_hash: str, settings: Settings,
+                  isolation: str) -> dict[str, Any]:
+    """Grade ``files`` (name -> bytes) of ``student``; the record as JSON."""
+    started = time.monotonic()
+    try:
+        with tempfile.TemporaryDirectory(prefix="grade-batch-") as scratch:
+            folder = Path(scratch) / "submission"
+            folder.mkdir()
+            for name, data in files.items():
+                (folder / name).write_bytes(data)
+            record = _grade_folder(student, folder, sorted(files), settings, isolation)
+    except GraderError as error:
+        record = StudentRecord(student, FAILED, problem=f"the grader could not finish: {error}")
+    return asdict(dataclasses.replace(record, seconds=round(time.monotonic() - started, 3), content_hash=content_hash,
+                                      grader_version=grader.__version__,
+                                      graded_at=datetime.now(UTC).isoformat(timespec="seconds")))
+
+
+def _grade_folder(student: str, folder: Path, names: list[str], settings: Settings,
+                  isolation: str) -> StudentRecord:
+    from grader import api
+
+    report = None
+    if any(name in CODE_FILES for name in names):
+        report = api.check_submission(folder, settings=settings, isolation=isolation, jobs=1,
+                                      label=student).to_dict()
+    quiz_parts: list[dict[str, Any]] = []
+    problems = []
+    for name in names:
+        if not name.endswith(".toml"):
+            continue
+        try:
+            graded = api.grade_quiz(answers=folder / name, student=student, settings=settings).to_dict()
+        except UsageError as error:
+            problems.append(str(error).replace(str(folder) + "/", ""))
+            continue
+        quiz_parts += graded["exercises"]
+    quiz_report = None
+    if quiz_parts:
+        quiz_report = {"submission": student, "score": round(sum(e["score"] for e in quiz_parts), 6),
+                       "max_score": round(sum(e["max_score"] for e in quiz_parts), 6), "exercises": quiz_parts}
+    parts = [r for r in (report, quiz_report) if r]
+    return StudentRecord(
+        student, GRADED, problem="; ".join(problems),
+        points=round(sum(r["score"] for r in parts), 6), max_points=round(sum(r["max_score"] for r in parts), 6),
+        report=report, quiz_report=quiz_report, files=tuple(names))

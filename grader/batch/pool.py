@@ -1,0 +1,141 @@
+"""Grade many students at once on this machine: a warm parent forks one worker per student.
+
+The parent imports the grader, numpy, the checks and the references once (torch too when a
+student has a torch file), then keeps ``workers`` forked children busy, each grading one
+student and sending back the record as JSON through a pipe (nothing is unpickled). Each child
+still runs the student's code in its own sandbox. A child that dies, or outlives every time
+limit the student's checks could use, becomes a ``grader failed`` record for that student
+alone; the others carry on. The parent is the only one that touches the gradebook: it hands
+each record to ``done`` as soon as it arrives.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader.batch.jobs import grade_student
+from grader.batch.records import FAILED
+from grader.config import Settings
+
+Done = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Job:
+    student: str
+    files: dict[str, bytes]
+    content_hash: str
+
+
+@dataclass
+class _Running:
+    job: Job
+    pid: int
+    fd: int
+    deadline: float
+    chunks: list[bytes] = field(default_factory=list)
+
+
+def warm_up(jobs: Sequence[Job]) -> None:
+    """Import once, in the parent, what every worker would otherwise import again."""
+    import numpy  # noqa: F401
+
+    import grader.api
+    import grader.grading  # noqa: F401
+    from grader.catalog import TRACKS, load_track, missing
+
+    for name, info in TRACKS.items():
+        if any(info.file in job.files for job in jobs) and not (info.needs and missing(info.needs)):
+            load_track(name)
+            if info.needs:
+                __import__(info.needs)  # imported, never run: no thread pool exists before the forks
+
+
+def run_local(jobs: Sequence[Job], *, workers: int, settings: Settings, isolation: str, done: Done,
+              tick: Callable[[], None] = lambda: None) -> None:
+    """Grade ``jobs`` with up to ``workers`` children at a time; ``done(record)`` for each."""
+    warm_up(jobs)
+    waiting = list(reversed(jobs))
+    running: dict[int, _Running] = {}
+    limit = _time_limit(settings)
+    while waiting or running:
+        while waiting and len(running) < max(1, workers):
+            child = _fork(waiting.pop(), settings, isolation, limit)
+            running[child.fd] = child
+        ready, _, _ = select.select(list(running), [], [], 0.25)
+        for fd in ready:
+            chunk = os.read(fd, 1 << 20)
+            if chunk:
+                running[fd].chunks.append(chunk)
+            else:
+                done(_finish(running.pop(fd)))
+        now = time.monotonic()
+        for fd in [fd for fd, child in running.items() if now > child.deadline]:
+            child = running.pop(fd)
+            os.kill(child.pid, signal.SIGKILL)
+            done(_finish(child, problem=f"grading took longer than {limit:.0f} s, every time limit of its "
+                                        "checks included; the worker was stopped"))
+        tick()
+
+
+def _time_limit(settings: Settings) -> float:
+    """The longest one student may take: every track's checks and start-up, with a margin."""
+    return 2 * (settings.submission_timeout + settings.startup_timeout) + 60
+
+
+def _fork(job: Job, settings: Settings, isolation: str, limit: float) -> _Running:
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: grade, send JSON, leave without cleanup handlers
+        code = 0
+        try:
+            os.close(read_fd)
+            payload = json.dumps(grade_student(job.student, job.files, job.content_hash, settings, isolation),
+                                 allow_nan=False).encode()
+        except BaseException as error:  # reported as this student's failure, never the batch's
+            code = 1
+            payload = json.dumps({"error": f"{type(error).__name__}: {error}"}).encode()
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(write_fd, view):]
+        finally:
+            os._exit(code)
+    os.close(write_fd)
+    return _Running(job, pid, read_fd, time.monotonic() + limit)
+
+
+def _finish(child: _Running, problem: str = "") -> dict[str, Any]:
+    os.close(child.fd)
+    _, status = os.waitpid(child.pid, 0)
+    if not problem:
+        try:
+            message = json.loads(b"".join(child.chunks))
+        except ValueError:
+            message = None
+        if isinstance(message, dict) and "student" in message:
+            return message
+        if isinstance(message, dict) and "error" in message:
+            problem = f"the grader failed on this submission ({message['error']})"
+        elif os.WIFSIGNALED(status):
+            problem = f"the grading worker was killed by signal {os.WTERMSIG(status)} before it finished"
+        else:
+            problem = f"the grading worker exited (status {os.waitstatus_to_exitcode(status)}) without a result"
+    return failed(child.job, problem)
+
+
+def failed(job: Job, problem: str) -> dict[str, Any]:
+    """The record of a student whose grading the grader itself could not finish."""
+    from dataclasses import asdict
+
+    from grader.batch.records import StudentRecord
+
+    return asdict(StudentRecord(job.student, FAILED, problem=problem, content_hash=job.content_hash,
+                                files=tuple(sorted(job.files))))

@@ -1,0 +1,102 @@
+"""A whole batch: find the students, grade what the gradebook lacks, write the exports.
+
+``run_batch`` is what ``grade batch`` calls. Students whose files and grader are unchanged
+since their last good grade are not graded again (unless ``regrade``); folders that cannot
+be graded get a record saying why, so they show in the CSV and the class report too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.batch.discover import StudentFolder, discover
+from grader.batch.exports import write_all
+from grader.batch.gradebook import Gradebook
+from grader.batch.jobs import fingerprint, grading_settings
+from grader.batch.pool import Job, run_local
+from grader.batch.records import GRADED, StudentRecord, record_from_dict
+from grader.config import Settings
+from grader.errors import UsageError
+from grader.isolation import resolve
+
+
+@dataclass
+class BatchOutcome:
+    records: list[StudentRecord]  # every student's current grade, sorted by id
+    graded: list[str] = field(default_factory=list)  # students graded in this run
+    unchanged: list[str] = field(default_factory=list)  # students whose earlier grade still holds
+    kept: list[str] = field(default_factory=list)  # failed re-grades that left a good grade in place
+    export_problem: str = ""  # why an export could not be written ('' if all were)
+    out: Path = Path()
+
+    @property
+    def not_graded(self) -> list[StudentRecord]:
+        return [r for r in self.records if r.status != GRADED]
+
+
+Started = Callable[[int], None]  # told how many students will be graded
+Finished = Callable[[StudentRecord], None]  # told each student's new record
+
+
+def run_batch(root: Path, *, out: Path, settings: Settings, workers: int, isolation: str | None = None,
+              regrade: bool = False, scheduler: str | None = None, assignment: str | None = None,
+              started: Started = lambda n: None, finished: Finished = lambda r: None) -> BatchOutcome:
+    folders = discover(root, assignment=assignment)
+    settings = grading_settings(settings)
+    isolation = resolve(isolation or settings.sandbox)
+    stamp = fingerprint(settings)
+    outcome = BatchOutcome(records=[], out=out)
+    with Gradebook(out, course=course_identity(settings.course)) as book:
+        jobs = []
+        for folder in folders:
+            digest = _hash(folder)
+            if not regrade and book.is_current(folder.student, digest, stamp):
+                outcome.unchanged.append(folder.student)
+            elif folder.status != GRADED:
+                record = StudentRecord(folder.student, folder.status, problem=folder.problem, content_hash=digest)
+                book.save(record, stamp)
+                finished(record)
+            else:
+                jobs.append(Job(folder.student, folder.files, digest))
+
+        def done(data: dict[str, Any]) -> None:
+            record = record_from_dict(data)
+            (outcome.graded if book.save(record, stamp) else outcome.kept).append(record.student)
+            finished(record)
+
+        started(len(jobs))
+        if jobs and scheduler:
+            from grader.batch.scale import run_dask
+
+            run_dask(jobs, address=scheduler, settings=settings, isolation=isolation, done=done)
+        elif jobs:
+            run_local(jobs, workers=workers, settings=settings, isolation=isolation, done=done)
+        outcome.records = book.records()
+    try:
+        write_all(outcome.records, out, title=f"{course_identity(settings.course)}: class report")
+    except UsageError as error:
+        outcome.export_problem = str(error)
+    except OSError as error:
+        outcome.export_problem = f"{error.filename}: cannot be written ({error.strerror})"
+    return outcome
+
+
+def course_identity(course: Path) -> str:
+    """The course's name: ``[project] name`` of its pyproject.toml, else its folder's name."""
+    try:
+        return str(tomllib.loads((course / "pyproject.toml").read_text())["project"]["name"])
+    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError):
+        return course.resolve().name
+
+
+def _hash(folder: StudentFolder) -> str:
+    """The content hash: the files' bytes, or for a folder that cannot be graded, why not."""
+    if folder.status == GRADED:
+        return folder.content_hash
+    return "problem:" + hashlib.sha256(f"{folder.status}\0{folder.problem}".encode()).hexdigest()
+

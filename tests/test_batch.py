@@ -1,0 +1,302 @@
+"""``grade batch``: a class graded in one command, resumable, with exports that agree."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT
+
+from grader.batch import pool
+from grader.batch.gradebook import Gradebook
+from grader.batch.records import FAILED, GRADED, INVALID_ID, NO_FILES, UNREADABLE, StudentRecord
+from grader.batch.run import BatchOutcome, run_batch
+from grader.cli import main
+from grader.config import Settings
+
+SOLUTION = (ROOT / "solutions" / "lstm_numpy.py").read_text()
+PARTIAL = (ROOT / "examples" / "partial" / "lstm_numpy.py").read_text()
+
+
+@pytest.fixture
+def fast(settings: Settings) -> Settings:
+    """Grading settings with fewer cases: a batch test is about the batch, not the checks."""
+    return dataclasses.replace(settings, examples_scale=0.2, call_timeout=1.0)
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+@pytest.fixture
+def klass(tmp_path: Path) -> Path:
+    """Six student folders: right, partly right, broken, unusable, badly named, quiz answers only."""
+    root = tmp_path / "submissions"
+    write(root / "alice", {"lstm_numpy.py": SOLUTION})
+    write(root / "bob", {"lstm_numpy.py": PARTIAL})
+    write(root / "carol", {"lstm_numpy.py": "def learn_gate(:\n"})
+    write(root / "dave", {"notes.txt": "I did not finish"})
+    write(root / "bad id", {"lstm_numpy.py": SOLUTION})
+    write(root / "erin", {"answers.toml": '[gates]\n"forget-output" = "A"\n'})
+    return root
+
+
+def grade(root: Path, out: Path, settings: Settings, **options: Any) -> BatchOutcome:
+    return run_batch(root, out=out, settings=settings, workers=options.pop("workers", 2), **options)
+
+
+def by_student(outcome: BatchOutcome) -> dict[str, StudentRecord]:
+    return {r.student: r for r in outcome.records}
+
+
+def rows(out: Path) -> dict[str, dict[str, str]]:
+    with (out / "grades.csv").open(newline="") as handle:
+        return {row["student"]: row for row in csv.DictReader(handle)}
+
+
+# ----------------------------------------------------------------------------- one whole batch
+
+
+def test_a_class_is_graded_and_exported(klass: Path, tmp_path: Path, fast: Settings) -> None:
+    out = tmp_path / "out"
+    outcome = grade(klass, out, fast)
+    found = by_student(outcome)
+    assert sorted(found) == ["alice", "bad id", "bob", "carol", "dave", "erin"]
+    assert found["alice"].status == GRADED and found["alice"].points == found["alice"].max_points > 0
+    assert found["bob"].status == GRADED and 0 < found["bob"].points < found["bob"].max_points
+    assert found["carol"].status == GRADED and found["carol"].points == 0  # a syntax error is graded: 0
+    assert found["dave"].status == NO_FILES and "no recognised file" in found["dave"].problem
+    assert found["bad id"].status == INVALID_ID and "'bad id' is not a valid student id" in found["bad id"].problem
+    assert found["erin"].report is None and found["erin"].quiz_report is not None
+    assert sorted(outcome.graded) == ["alice", "bob", "carol", "erin"]
+
+    table = rows(out)
+    assert table["alice"]["status"] == "graded" and float(table["alice"]["total"]) == found["alice"].points
+    assert table["bob"]["learn_gate"] != "" and table["dave"]["total"] == ""
+    assert "no recognised file" in table["dave"]["note"]
+    assert float(table["erin"]["quiz:gates"]) == found["erin"].points
+    for student in ("alice", "bob", "carol", "erin"):
+        folder = out / "students" / student
+        report = json.loads((folder / "report.json").read_text())
+        gradescope = json.loads((folder / "results.json").read_text())
+        assert report["score"] == gradescope["score"] == found[student].points
+        assert "<!DOCTYPE html>" in (folder / "feedback.html").read_text()[:200]
+    assert not (out / "students" / "dave").exists()
+    page = (out / "report.html").read_text()
+    assert page.count("<svg") >= 2 and "carol" in page
+
+
+def test_hidden_checks_run_in_a_batch(klass: Path, tmp_path: Path, fast: Settings) -> None:
+    learner = dataclasses.replace(fast, run_hidden=False)
+    alice = by_student(grade(klass, tmp_path / "out", learner))["alice"]
+    statuses = {c["status"] for c in alice.checks()}
+    assert "skipped" not in statuses, "a batch grades at grading time: hidden checks run"
+
+
+def test_the_cli_prints_a_summary_and_exits_3_when_someone_was_not_graded(klass: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", str(klass), "--out", str(out), "-j", "2"])
+    assert result.exit_code == 3, result.output
+    assert "dave: no files:" in result.output and "students in" in result.output
+    assert "graded now: 4" in result.output
+    (klass / "dave").rename(tmp_path / "dave")
+    (klass / "bad id").rename(tmp_path / "bad id")
+    again = CliRunner().invoke(main, ["batch", str(klass), "--out", str(out), "--quiet"])
+    assert again.exit_code == 3, "the gradebook still holds dave and 'bad id', who have no grade"
+    fresh = tmp_path / "fresh"
+    ok = CliRunner().invoke(main, ["batch", str(klass), "--out", str(fresh), "--quiet"])
+    assert ok.exit_code == 0, ok.output
+    assert ok.output == ""
+
+
+@pytest.mark.parametrize("problem", ["missing", "other course"])
+def test_usage_errors_are_one_sentence_and_exit_2(problem: str, klass: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    target = klass
+    if problem == "missing":
+        target = tmp_path / "nowhere"
+    else:
+        Gradebook(out, course="another-course").close()
+    result = CliRunner().invoke(main, ["batch", str(target), "--out", str(out), "-q"])
+    assert result.exit_code == 2
+    line = result.output.strip()
+    assert line.count("\n") == 0 and line.startswith("Error: ")
+    assert ("no such folder" in line) if problem == "missing" else ("another course ('another-course'" in line)
+    assert "Traceback" not in result.output
+
+
+def test_unreadable_and_binary_files_are_named(tmp_path: Path, fast: Settings) -> None:
+    root = tmp_path / "submissions"
+    write(root / "frank", {"lstm_numpy.py": SOLUTION})
+    (root / "gina").mkdir()
+    (root / "gina" / "lstm_numpy.py").write_bytes(b"\xff\xfe not utf-8")
+    found = by_student(grade(root, tmp_path / "out", fast))
+    assert found["gina"].status == UNREADABLE and "is not UTF-8 text" in found["gina"].problem
+    assert found["frank"].status == GRADED
+
+
+def test_nbgrader_layout(tmp_path: Path, fast: Settings) -> None:
+    course = tmp_path / "course"
+    write(course / "submitted" / "alice" / "lstm", {"lstm_numpy.py": SOLUTION})
+    write(course / "submitted" / "bob" / "lstm", {"lstm_numpy.py": PARTIAL})
+    found = by_student(grade(course, tmp_path / "out", fast, assignment="lstm"))
+    assert found["alice"].points == found["alice"].max_points and found["bob"].points < found["bob"].max_points
+
+
+def test_malformed_answers_are_a_note_and_the_code_is_still_graded(tmp_path: Path, fast: Settings) -> None:
+    root = tmp_path / "submissions"
+    write(root / "hal", {"lstm_numpy.py": SOLUTION, "answers.toml": "[gates\n"})
+    hal = by_student(grade(root, tmp_path / "out", fast))["hal"]
+    assert hal.status == GRADED and hal.points == hal.max_points > 0
+    assert hal.problem.startswith("answers.toml") and "/tmp" not in hal.problem
+    assert rows(tmp_path / "out")["hal"]["note"] == hal.problem
+
+
+# ------------------------------------------------------------------------------- the gradebook
+
+
+def test_unchanged_students_are_not_graded_again_unless_regrade(klass: Path, tmp_path: Path, fast: Settings) -> None:
+    out = tmp_path / "out"
+    first = grade(klass, out, fast)
+    second = grade(klass, out, fast)
+    assert second.graded == [] and sorted(second.unchanged) == sorted(r.student for r in first.records)
+    (klass / "bob" / "lstm_numpy.py").write_text(SOLUTION)
+    third = grade(klass, out, fast)
+    assert third.graded == ["bob"] and by_student(third)["bob"].points == by_student(third)["bob"].max_points
+    fourth = grade(klass, out, fast, regrade=True)
+    assert sorted(fourth.graded) == ["alice", "bob", "carol", "erin"]
+    with Gradebook(out, course="lstm-grader") as book:
+        assert len(book.history("bob")) == 2  # the first grade, then the one --regrade replaced
+        assert [r.points for r in book.records()] == [r.points for r in fourth.records]
+
+
+def test_a_failed_regrade_never_overwrites_a_good_grade(tmp_path: Path) -> None:
+    with Gradebook(tmp_path, course="c") as book:
+        good = StudentRecord("ana", GRADED, points=7, max_points=10, content_hash="h")
+        assert book.save(good, "v1")
+        assert not book.save(StudentRecord("ana", FAILED, problem="worker lost", content_hash="h"), "v1")
+        assert book.records() == [good]
+        assert book.attempts("ana") == [(FAILED, "worker lost")]
+        assert book.is_current("ana", "h", "v1") and not book.is_current("ana", "h", "v2")
+        assert book.save(StudentRecord("ben", FAILED, problem="worker lost"), "v1"), "no good grade to keep"
+        assert not book.is_current("ben", "", "v1"), "a failure is graded again next time"
+
+
+def test_a_dying_worker_costs_only_its_student(klass: Path, tmp_path: Path, fast: Settings,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    real = pool.grade_student
+
+    def fragile(student: str, *args: Any) -> Any:
+        if student == "bob":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(student, *args)
+
+    monkeypatch.setattr(pool, "grade_student", fragile)
+    found = by_student(grade(klass, tmp_path / "out", fast))
+    assert found["bob"].status == FAILED and "killed by signal 9" in found["bob"].problem
+    assert found["alice"].status == GRADED and found["alice"].points == found["alice"].max_points
+    assert rows(tmp_path / "out")["bob"]["status"] == FAILED
+
+
+def test_a_hanging_submission_costs_its_own_time_only(tmp_path: Path, fast: Settings) -> None:
+    root = tmp_path / "submissions"
+    hangs = SOLUTION.replace("def learn_gate(", "def learn_gate(*_a, **_k):\n    while True:\n        pass\n\n\n"
+                             "def _unused_learn_gate(", 1)
+    write(root / "hang", {"lstm_numpy.py": hangs})
+    for k in range(3):
+        write(root / f"ok{k}", {"lstm_numpy.py": SOLUTION})
+    found = by_student(grade(root, tmp_path / "out", fast, workers=2))
+    assert found["hang"].status == GRADED
+    learn = json.dumps(next(e for e in found["hang"].report["exercises"] if e["id"] == "learn_gate"))  # type: ignore[index]
+    assert "time limit" in learn
+    assert found["hang"].seconds >= fast.call_timeout
+    assert max(found[f"ok{k}"].seconds for k in range(3)) < found["hang"].seconds
+    assert all(found[f"ok{k}"].points == found[f"ok{k}"].max_points for k in range(3))
+
+
+def test_kill_9_and_rerun_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "submissions"
+    students = [f"s{k:02d}" for k in range(8)]
+    for k, student in enumerate(students):
+        write(root / student, {"lstm_numpy.py": SOLUTION if k % 2 else PARTIAL})
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "grader", "batch", str(root), "--out", str(out), "-j", "1", "-q"]
+    first = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        graded = _wait_for_grades(out, at_least=2, timeout=120)
+        os.killpg(first.pid, signal.SIGKILL)
+    finally:
+        first.wait()
+    assert 2 <= graded < len(students), "killed mid-way"
+    before = _grades(out)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    after = _grades(out)
+    assert sorted(after) == students
+    assert {s: after[s] for s in before} == before, "grades from before the kill are kept as they were"
+    history = sqlite3.connect(out / "gradebook.sqlite").execute("SELECT COUNT(*) FROM history").fetchone()[0]
+    assert history == 0, "nobody was graded twice"
+    assert len(rows(out)) == len(students)
+
+
+def _grades(out: Path) -> dict[str, tuple[str, str]]:
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        return {s: (status, at) for s, status, at in db.execute("SELECT student, status, graded_at FROM grades")}
+
+
+def _wait_for_grades(out: Path, *, at_least: int, timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            count = len(_grades(out))
+        except sqlite3.Error:
+            count = 0
+        if count >= at_least:
+            return count
+        time.sleep(0.05)
+    raise AssertionError(f"no {at_least} grades within {timeout} s")
+
+
+# ------------------------------------------------------------------------------- Dask
+
+
+def test_dask_gives_the_same_grades_as_a_local_run(klass: Path, tmp_path: Path, fast: Settings) -> None:
+    distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed (the batch extra)")
+    local = by_student(grade(klass, tmp_path / "local", fast))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        remote = by_student(grade(klass, tmp_path / "dask", fast, scheduler=cluster.scheduler_address))
+    assert sorted(remote) == sorted(local)
+
+    def same(record: StudentRecord) -> dict[str, Any]:
+        return {**dataclasses.asdict(record), "seconds": 0, "graded_at": ""}
+
+    for student in local:
+        assert same(remote[student]) == same(local[student]), student
+    assert (tmp_path / "dask" / "grades.csv").read_text() == (tmp_path / "local" / "grades.csv").read_text()
+
+
+def test_an_unreachable_scheduler_is_a_usage_error(klass: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("distributed", reason="dask.distributed is not installed (the batch extra)")
+    from grader.batch import scale
+
+    monkeypatch.setattr(scale, "CONNECT_SECONDS", 2)
+    result = CliRunner().invoke(main, ["batch", str(klass), "--out", str(tmp_path / "o"), "-q",
+                                       "--scheduler", "tcp://127.0.0.1:9"])
+    assert result.exit_code == 2 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
+

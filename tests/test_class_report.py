@@ -1,0 +1,373 @@
+"""The instructors' class report: its statistics on hand-built classes, a page that fetches nothing and
+escapes what students wrote, and the page as a real browser (headless chromium) shows it."""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT
+
+from grader.batch import classstats
+from grader.batch.classreport import class_report, write_class_report
+from grader.batch.records import FAILED, GRADED, INVALID_ID, NO_FILES, UNREADABLE, StudentRecord
+from grader.results import CheckResult, Diagnosis, ExerciseResult, Report, Status
+
+HOSTILE = "<script>alert(1)</script>"
+BLUE, RED = "#0969da", "#cf222e"  # the score histogram's bars, failed checks' bars
+
+needs_matplotlib = pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None,
+                                      reason="matplotlib is not installed (pip install matplotlib)")
+
+
+def check(exercise: str, id: str, status: str, *, diagnosis: str = "", message: str = "",
+          points: float | None = None) -> CheckResult:
+    passed = status == "passed"
+    return CheckResult(exercise=exercise, id=id, title=f"{id.replace('_', ' ')} holds", status=Status(status),
+                       points=(1.0 if passed else 0.0) if points is None else points,
+                       max_points=0.0 if status == "skipped" else 1.0, message=message,
+                       diagnosis=Diagnosis(diagnosis, f"This looks like {diagnosis}.") if diagnosis else None)
+
+
+def report(*checks: CheckResult) -> dict[str, Any]:
+    exercises: dict[str, list[CheckResult]] = {}
+    for c in checks:
+        exercises.setdefault(c.exercise, []).append(c)
+    return Report("submission", 0, tuple(ExerciseResult(id, id.replace("_", " "), "lstm_numpy.py", tuple(found))
+                                         for id, found in exercises.items())).to_dict()
+
+
+def graded(student: str, *checks: CheckResult, seconds: float = 1.0, quiz: dict[str, Any] | None = None,
+           points: float | None = None, max_points: float | None = None) -> StudentRecord:
+    code = report(*checks) if checks else None
+    got = sum(c.points for c in checks) + (float(quiz["score"]) if quiz else 0.0)
+    most = sum(c.max_points for c in checks) + (float(quiz["max_score"]) if quiz else 0.0)
+    return StudentRecord(student, GRADED, points=got if points is None else points,
+                         max_points=most if max_points is None else max_points, seconds=seconds, report=code,
+                         quiz_report=quiz)
+
+
+def quiz(score: float, maximum: float = 4.0) -> dict[str, Any]:
+    return {"submission": "answers", "seed": 0, "score": score, "max_score": maximum, "exercises": [
+        {"id": "gates", "title": "The four gates", "file": "gates.toml", "status": "failed", "score": score,
+         "max_score": maximum, "note": "", "checks": []}]}
+
+
+# ---- statistics ---------------------------------------------------------------------------------
+
+
+def test_overview_counts_graded_students_and_their_mean_and_median() -> None:
+    records = [graded("a", points=5, max_points=10), graded("b", points=10, max_points=10),
+               graded("c", points=7.5, max_points=10), graded("d", points=0, max_points=0),  # no maximum: no score
+               StudentRecord("e", NO_FILES, "The folder is empty.")]
+    assert classstats.overview(records) == classstats.Overview(5, 4, 1, mean=75.0, median=75.0)
+    assert classstats.overview([StudentRecord("e", NO_FILES)]) == classstats.Overview(1, 0, 1, None, None)
+    assert classstats.overview([]) == classstats.Overview(0, 0, 0, None, None)
+
+
+def test_histogram_bins_hold_each_score_once_with_100_in_the_last_bin() -> None:
+    bins = classstats.histogram([0, 9.99, 10, 55, 99.5, 100, 120, -5])
+    assert [(b.low, b.high) for b in bins][:2] == [(0, 10), (10, 20)] and bins[-1].high == 100
+    assert [b.count for b in bins] == [3, 1, 0, 0, 0, 1, 0, 0, 0, 3]
+    assert [b.count for b in classstats.histogram([25, 75], bins=2)] == [1, 1]
+
+
+def test_failure_rates_count_only_graded_students_the_check_ran_for() -> None:
+    records = [
+        graded("alice", check("forget_gate", "shapes", "failed"), check("forget_gate", "values", "error")),
+        graded("bob", check("forget_gate", "shapes", "skipped"), check("forget_gate", "values", "error")),
+        graded("carol", check("forget_gate", "shapes", "passed"), check("forget_gate", "values", "passed")),
+        StudentRecord("dave", FAILED, "The worker was lost.", report=report(check("forget_gate", "shapes", "failed"))),
+    ]
+    values, shapes = classstats.check_rates(records)
+    assert (values.exercise, values.check, values.failed, values.errored, values.ran) == ("forget_gate", "values", 0,
+                                                                                          2, 3)
+    assert values.rate == pytest.approx(2 / 3) and values.title == "values holds"
+    assert (shapes.failed, shapes.errored, shapes.ran, shapes.rate) == (1, 0, 2, 0.5)  # bob's skip is no run
+    never = classstats.check_rates([graded("a", check("LSTM", "gpu", "skipped"))])
+    assert [(r.ran, r.rate) for r in never] == [(0, 0.0)]
+
+
+def test_misconceptions_count_each_student_once_and_split_combined_ids() -> None:
+    records = [
+        graded("alice", check("forget_gate", "values", "failed", diagnosis="forget_on_stm"),
+               check("lstm_cell", "matches_float64", "failed", diagnosis="forget_on_stm"),
+               check("lstm_forward", "values", "failed", diagnosis="forget_on_stm+textbook_use_gate")),
+        graded("bob", check("use_gate", "values", "failed", diagnosis="textbook_use_gate")),
+        graded("carol", check("lstm_cell", "values", "failed", diagnosis="forget_on_stm+textbook_use_gate")),
+        graded("dave", check("lstm_cell", "values", "passed")),
+    ]
+    found = classstats.misconceptions(records)
+    assert [(m.id, m.students) for m in found] == [("textbook_use_gate", 3), ("forget_on_stm", 2)]
+    assert {m.id: m.message for m in found} == {"forget_on_stm": "This looks like forget_on_stm.",
+                                                "textbook_use_gate": "This looks like textbook_use_gate."}
+    only_combined = classstats.misconceptions(records[2:])
+    assert [m.message for m in only_combined] == ["This looks like forget_on_stm+textbook_use_gate."] * 2
+
+
+def test_ungradable_lists_every_student_not_graded_and_every_check_that_errored() -> None:
+    records = [
+        StudentRecord("a", NO_FILES, "The folder holds no lstm_numpy.py or lstm_torch.py."),
+        graded("b", check("learn_gate", "values", "error", message="took longer than the 5 s limit"),
+               check("learn_gate", "shapes", "failed")),
+        StudentRecord("c", UNREADABLE, "lstm_numpy.py is not UTF-8."),
+        StudentRecord("d/e", INVALID_ID, "The folder's name is not a usable student id."),
+        graded("f", check("learn_gate", "values", "passed")),
+    ]
+    assert classstats.ungradable(records) == [
+        classstats.Ungradable("a", NO_FILES, "The folder holds no lstm_numpy.py or lstm_torch.py."),
+        classstats.Ungradable("c", UNREADABLE, "lstm_numpy.py is not UTF-8."),
+        classstats.Ungradable("d/e", INVALID_ID, "The folder's name is not a usable student id.")]
+    assert classstats.errored_checks(records) == [
+        classstats.ErroredCheck("b", "learn_gate:values", "took longer than the 5 s limit")]
+
+
+def test_means_per_exercise_and_per_quiz_including_quiz_only_students() -> None:
+    records = [
+        graded("a", check("learn_gate", "x", "passed"), check("learn_gate", "y", "failed"), quiz=quiz(4)),
+        graded("b", check("learn_gate", "x", "passed"), check("learn_gate", "y", "passed")),
+        graded("c", quiz=quiz(1)),  # quizzes only: no code report
+    ]
+    (learn,) = classstats.exercise_means(records)
+    assert (learn.id, learn.title, learn.students, learn.mean_points, learn.max_points) == ("learn_gate",
+                                                                                            "learn gate", 2, 1.5, 2)
+    assert learn.mean_percent == 75.0
+    (gates,) = classstats.quiz_means(records)
+    assert (gates.id, gates.students, gates.mean_points, gates.mean_percent) == ("gates", 2, 2.5, 62.5)
+    assert classstats.quiz_means(records[1:2]) == []
+
+
+def test_slowest_are_the_top_ten_by_grading_time() -> None:
+    records = [graded(f"s{i:02}", seconds=float(i)) for i in range(12)] + [graded("nan", seconds=float("nan"))]
+    assert [r.student for r in classstats.slowest(records)] == [f"s{i:02}" for i in range(11, 1, -1)]
+    assert classstats.slowest([], 10) == []
+
+
+def test_numbers_that_are_not_finite_count_as_zero() -> None:
+    bad = graded("a", check("learn_gate", "x", "failed"), points=float("nan"), max_points=float("inf"))
+    assert classstats.percent(bad) is None and classstats.overview([bad]).mean is None
+    nan_report = {"exercises": [{"id": "e", "title": "", "score": "nan", "max_score": 2.0, "checks": []}]}
+    (mean,) = classstats.exercise_means([StudentRecord("b", GRADED, report=nan_report)])
+    assert (mean.mean_points, mean.mean_percent) == (0.0, 0.0)
+
+
+# ---- the page -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def klass() -> list[StudentRecord]:
+    """A small class: strong, partial and weak students, a quiz-only one, and three not graded."""
+    return [
+        graded("ada", *(check("forget_gate", c, "passed") for c in ("shapes", "values")), quiz=quiz(4), seconds=3),
+        graded("grace", check("forget_gate", "shapes", "passed"),
+               check("forget_gate", "values", "failed", diagnosis="forget_on_stm"),
+               check("use_gate", "values", "failed", diagnosis="forget_on_stm+textbook_use_gate"), seconds=12.5),
+        graded(HOSTILE, check("forget_gate", "shapes", "failed"),
+               check("forget_gate", "values", "error", message="<img src=x onerror=alert(2)> crashed"), seconds=30),
+        graded("linus", quiz=quiz(2), seconds=0.5),
+        StudentRecord("ken", NO_FILES, "The folder holds no lstm_numpy.py or lstm_torch.py.", seconds=0.1),
+        StudentRecord("bad&id", INVALID_ID, "The folder's name is not a usable student id."),
+        StudentRecord("dennis", FAILED, "The worker was lost <after 3 retries>."),
+    ]
+
+
+class Page(HTMLParser):
+    """The page's text, and every element's tag and attributes in order."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    def all_text(self) -> str:
+        return " ".join(" ".join(self.text).split())
+
+    def named(self, tag: str) -> list[dict[str, str | None]]:
+        return [attrs for name, attrs in self.tags if name == tag]
+
+
+def fetched(page: str) -> list[str]:
+    """Whatever the page would load from elsewhere: remote src/href, scripts, style imports, remote url()."""
+    remote = r"""(?:(?:src|href|xlink:href|srcset|action|poster|data)\s*=\s*["']?\s*(?:https?:|//))"""
+    return re.findall(rf"{remote}|<script|<link|<iframe|<object|<embed|@import|url\(\s*['\"]?\s*(?:https?:|//)",
+                      page, flags=re.IGNORECASE)
+
+
+@needs_matplotlib
+def test_the_page_is_self_contained_with_three_charts(klass: list[StudentRecord]) -> None:
+    page = class_report(klass, title="LSTM course, spring batch")
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert fetched(page) == []
+    parsed = Page(page)
+    svgs = parsed.named("svg")
+    assert [s["id"] for s in svgs] == ["fig-scores", "fig-checks", "fig-misconceptions"]
+    assert all(s["role"] == "img" and s["aria-labelledby"] == f"{s['id']}-title" for s in svgs)
+    assert len(parsed.named("figure")) == len(parsed.named("figcaption")) == 3
+    ids = [attrs["id"] for _, attrs in parsed.tags if attrs.get("id")]
+    assert len(ids) == len(set(ids)), "ids repeat across the charts"
+    assert "<?xml" not in page and "<!DOCTYPE svg" not in page and "<metadata" not in page
+    text = parsed.all_text()
+    for expected in ("LSTM course, spring batch", "students 7", "graded 4", "not graded 3", "mean total 45.8%",
+                     "median total 41.7%", "forget_on_stm", "textbook_use_gate", "This looks like forget_on_stm.",
+                     "The worker was lost <after 3 retries>.", "forget_gate:values", "bad&id", "gates"):
+        assert expected in text, expected
+    assert "nan" not in re.findall(r"[a-z]+", text.lower())
+
+
+@needs_matplotlib
+def test_what_students_wrote_is_escaped(klass: list[StudentRecord]) -> None:
+    page = class_report(klass, title="<b>spring</b>")
+    assert HOSTILE not in page and "<img src=x" not in page and "<b>spring" not in page
+    assert html.escape(HOSTILE, quote=False) in page and "&lt;b&gt;spring&lt;/b&gt;" in page
+    parsed = Page(page)
+    assert HOSTILE in parsed.all_text() and "<img src=x onerror=alert(2)> crashed" in parsed.all_text()
+    assert parsed.named("script") == [] and parsed.named("img") == [] and parsed.named("b") == []
+
+
+@needs_matplotlib
+def test_an_empty_class_and_a_class_nobody_passed_grading() -> None:
+    for records in ([], [StudentRecord("ken", NO_FILES, "The folder is empty.")]):
+        page = class_report(records, title="empty")
+        parsed = Page(page)
+        assert parsed.named("svg") == [] and fetched(page) == []
+        text = parsed.all_text()
+        assert f"students {len(records)}" in text and "mean total —" in text and "none: no misconception" in text
+        assert ("none: every student was graded" in text) == (not records)
+        assert "nan" not in re.findall(r"[a-z]+", text.lower())
+
+
+@needs_matplotlib
+def test_quiz_only_class_and_checks_that_all_passed() -> None:
+    page = class_report([graded("linus", quiz=quiz(3)), graded("ada", check("learn_gate", "x", "passed"))], title="q")
+    parsed = Page(page)
+    assert [s["id"] for s in parsed.named("svg")] == ["fig-scores"]
+    assert "none: every check passed" in parsed.all_text() and "quiz-means" in [t.get("id") for _, t in parsed.tags]
+
+
+@needs_matplotlib
+def test_the_same_class_gives_the_same_page(klass: list[StudentRecord], tmp_path: Path) -> None:
+    write_class_report(klass, tmp_path / "report.html", title="t")
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == class_report(klass, title="t")
+
+
+def test_importing_the_report_needs_no_matplotlib() -> None:
+    script = ("import sys; sys.modules['matplotlib'] = None\n"
+              "import grader.batch.classreport as c\n"
+              "from grader.errors import UsageError\n"
+              "try:\n    c.class_report([], title='t')\nexcept UsageError as e:\n    print(e)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert done.stdout.strip() == ("the class report draws its charts with matplotlib, which is not installed "
+                                   "(pip install matplotlib)"), done.stderr
+
+
+# ---- in a real browser -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chromium() -> list[str]:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    return [found, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def browse(chromium: list[str], tmp_path: Path, *args: str) -> str:
+    profile = tmp_path / "profile"
+    done = subprocess.run([*chromium, f"--user-data-dir={profile}", *args], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@needs_matplotlib
+def test_chromium_shows_the_text_and_the_charts(chromium: list[str], klass: list[StudentRecord],
+                                                 tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    write_class_report(klass, page, title="LSTM course, spring batch")
+    dom = Page(browse(chromium, tmp_path, "--dump-dom", page.as_uri()))
+    text = dom.all_text()
+    for expected in ("LSTM course, spring batch", HOSTILE, "grace", "forget_on_stm", "textbook_use_gate"):
+        assert expected in text, expected
+    assert dom.named("script") == []
+    assert [s["id"] for s in dom.named("svg")] == ["fig-scores", "fig-checks", "fig-misconceptions"]
+    assert len(dom.named("rect")) + len(dom.named("path")) > 30  # the charts' bars, axes and ticks
+
+
+@needs_matplotlib
+def test_chromium_screenshot_shows_the_charts(chromium: list[str], klass: list[StudentRecord], tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    write_class_report(klass, page, title="LSTM course, spring batch")
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    browse(chromium, tmp_path, f"--screenshot={shots / 'class.png'}", "--window-size=1200,2400", page.as_uri())
+    data = (shots / "class.png").read_bytes()
+    print(f"screenshot: {shots / 'class.png'}")
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height, counts = decode_png(data)
+    assert (width, height) == (1200, 2400)
+    assert len(counts) > 100, "a blank or nearly blank page"
+    near = {name: sum(n for colour, n in counts.items() if close(colour, name)) for name in (BLUE, RED)}
+    assert near[BLUE] > 5000 and near[RED] > 5000, near  # the histogram's bars, the failed checks' bars
+
+
+def close(colour: tuple[int, ...], hex_colour: str, within: int = 12) -> bool:
+    target = bytes.fromhex(hex_colour[1:])
+    return all(abs(a - b) <= within for a, b in zip(colour, target, strict=True))
+
+
+def decode_png(data: bytes) -> tuple[int, int, Counter[tuple[int, ...]]]:
+    """Width, height and how many pixels of each RGB colour an 8-bit RGB(A) PNG holds (standard library only;
+    as in test_html_report.py)."""
+    pos, idat = 8, bytearray()
+    width = height = channels = 0
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            width, height, depth, colour_type, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            assert depth == 8 and colour_type in (2, 6) and interlace == 0, (depth, colour_type, interlace)
+            channels = 3 if colour_type == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+    raw, stride = zlib.decompress(bytes(idat)), width * channels
+    previous, colours = bytearray(stride), Counter[tuple[int, ...]]()
+    for y in range(height):
+        start = y * (stride + 1)
+        method, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])  # each row's filter method
+        if method == 2:  # up
+            line = bytearray((a + b) & 255 for a, b in zip(line, previous, strict=True))
+        elif method in (1, 3, 4):
+            for i in range(stride):
+                left = line[i - channels] if i >= channels else 0
+                up, corner = previous[i], previous[i - channels] if i >= channels else 0
+                if method == 1:
+                    line[i] = (line[i] + left) & 255
+                elif method == 3:
+                    line[i] = (line[i] + (left + up) // 2) & 255
+                else:
+                    guess = left + up - corner
+                    pa, pb, pc = abs(guess - left), abs(guess - up), abs(guess - corner)
+                    line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 255
+        colours.update(zip(line[0::channels], line[1::channels], line[2::channels], strict=True))
+        previous = line
+    return width, height, colours

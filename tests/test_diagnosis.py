@@ -1,0 +1,126 @@
+"""The misconception library: every entry is a real mistake, named from a fixture that makes it,
+and correct work is never accused."""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import FIXTURES, ROOT, numpy_fixture, requires_torch
+
+from grader.api import check_submission
+from grader.checks.cases import Case
+from grader.config import Settings
+from grader.diagnosis import compose
+from grader.diagnosis.library import MISCONCEPTIONS
+from grader.diagnosis.matcher import verdict
+
+# misconception -> the fixture that makes it (track, name), from tests/fixtures/diagnoses.toml
+FIXTURE = {name: tuple(where.split("/")) for name, where in tomllib.loads(
+    (FIXTURES / "diagnoses.toml").read_text())["diagnoses"].items()}
+
+
+def reference() -> object:
+    sys.path.insert(0, str(ROOT / "solutions"))
+    import lstm_numpy
+
+    return lstm_numpy
+
+
+def test_the_library_is_big_and_every_entry_has_a_fixture() -> None:
+    ids = [m.id for m in MISCONCEPTIONS]
+    assert len(ids) == len(set(ids)) >= 25
+    assert set(FIXTURE) == set(ids)
+    assert sum(1 for m in MISCONCEPTIONS if not m.pattern) >= 25  # runnable variants of the reference
+
+
+def test_with_nothing_replaced_the_parts_are_the_reference() -> None:
+    ref = reference()
+    g = compose.lesson()
+    case = Case(B=3, I=2, H=4, T=3, dtype="float64", magnitude=5.0, seed=1)
+    a, p = case.arrays, case.params
+    for got, want in (
+        (g.lstm_cell(a["ltm_prev"], a["stm_prev"], a["event"], p), ref.lstm_cell(a["ltm_prev"], a["stm_prev"],  # type: ignore[attr-defined]
+                                                                                  a["event"], p)),
+        (g.lstm_forward(a["ltm_prev"], a["stm_prev"], a["events"], p)[0],
+         ref.lstm_forward(a["ltm_prev"], a["stm_prev"], a["events"], p)[0]),  # type: ignore[attr-defined]
+    ):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    d = np.ones((3, 4))
+    grads = compose.backward(a["ltm_prev"], a["stm_prev"], a["event"], p, d, d)
+    want = ref.lstm_cell_backward(a["ltm_prev"], a["stm_prev"], a["event"], p, d, d)  # type: ignore[attr-defined]
+    for key, value in want.items():
+        np.testing.assert_allclose(grads[key], value, rtol=1e-12, atol=1e-12)
+
+
+@requires_torch
+def test_the_standard_cell_with_no_switch_is_torchs_own() -> None:
+    import torch
+
+    cell = torch.nn.LSTMCell(3, 5).double()
+    state = {k: v.detach().numpy() for k, v in cell.state_dict().items()}
+    x, h, c = (np.random.default_rng(k).normal(size=(2, n)) for k, n in ((1, 3), (2, 5), (3, 5)))
+    want = cell(torch.from_numpy(x), (torch.from_numpy(h), torch.from_numpy(c)))
+    got = compose.standard(state, x, h, c)
+    np.testing.assert_allclose(got["h"], want[0].detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got["c"], want[1].detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_every_variant_is_a_real_mistake() -> None:
+    case = Case(B=2, I=3, H=4, T=3, dtype="float64", magnitude=5.0, seed=2)
+    a, p = case.arrays, case.params
+    right = compose.lesson()
+    for m in MISCONCEPTIONS:
+        if m.lesson:
+            g = compose.lesson(m.lesson)
+            wrong = g.lstm_forward(a["ltm_prev"], a["stm_prev"], a["events"], p)
+            same = wrong[0].shape == (2, 3, 4) and np.allclose(wrong[0], right.lstm_forward(
+                a["ltm_prev"], a["stm_prev"], a["events"], p)[0]) and np.allclose(wrong[1][0], right.lstm_forward(
+                    a["ltm_prev"], a["stm_prev"], a["events"], p)[1][0])
+            assert not same or m.id == "unstable_sigmoid", m.id  # that one differs only where exp overflows
+        elif m.omit:
+            d = np.ones((2, 4))
+            wrong_grads = compose.backward(a["ltm_prev"], a["stm_prev"], a["event"], p, d, d, omit=m.omit)
+            right_grads = compose.backward(a["ltm_prev"], a["stm_prev"], a["event"], p, d, d)
+            assert any(not np.allclose(wrong_grads[k], right_grads[k]) for k in right_grads), m.id
+        elif m.standard:
+            state = {"weight_ih": np.ones((16, 3)) * 0.3, "weight_hh": np.eye(16, 4), "bias_ih": np.arange(16.0) / 9,
+                     "bias_hh": np.arange(16.0)[::-1] / 7}
+            x, h, c = np.full((2, 3), 0.5), np.full((2, 4), 0.25), np.full((2, 4), -0.75)
+            wrong_out, right_out = compose.standard(state, x, h, c, **m.standard), compose.standard(state, x, h, c)
+            assert not all(np.allclose(wrong_out[k], right_out[k]) for k in ("h", "c")), m.id
+        else:
+            assert m.pattern, m.id
+
+
+def test_two_agreeing_variants_are_both_named() -> None:
+    first, second = MISCONCEPTIONS[0], MISCONCEPTIONS[1]
+    both = verdict([first, second])
+    assert both is not None and both.id == f"{first.id}+{second.id}"
+    assert "one of 2 mistakes" in both.message and first.title in both.message and second.title in both.message
+    assert verdict([]) is None
+
+
+@pytest.mark.parametrize("misconception", sorted(FIXTURE))
+def test_each_misconception_is_named_from_its_fixture(
+    misconception: str, submission: Callable[..., Path], settings: Settings
+) -> None:
+    track, name = FIXTURE[misconception]
+    if track == "torch":
+        pytest.importorskip("torch")
+    file = f"lstm_{track}.py"
+    exercises = sorted({e for m in MISCONCEPTIONS if m.id == misconception for e in m.exercises})
+    from grader.catalog import load_track
+
+    exercises = [e.id for e in load_track(track).exercises if e.id in exercises]
+    report = check_submission(submission(numpy_fixture("buggy", name, track), file) / file, exercise=exercises,
+                              settings=settings)
+    named = [c for c in report.checks() if c.diagnosis is not None]
+    assert any(c.diagnosis.id == misconception for c in named), [(c.id, c.diagnosis) for c in named]  # type: ignore[union-attr]
+    data = report.to_dict()
+    flagged = [c for e in data["exercises"] for c in e["checks"] if c["diagnosis"]]
+    assert all(c["status"] == "failed" and set(c["diagnosis"]) == {"id", "message"} for c in flagged)
