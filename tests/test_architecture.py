@@ -24,8 +24,12 @@ LAYERS = [
     ("grader.diagnosis",),
     ("grader.tracks",),
     ("grader.grading", "grader.report"),
+    ("grader.batch.records", "grader.batch.discover", "grader.batch.gradebook", "grader.batch.classstats",
+     "grader.batch.plots", "grader.batch.classreport", "grader.batch.exports"),
     ("grader.workers",),
     ("grader.api",),
+    ("grader.batch.jobs", "grader.batch.pool", "grader.batch.scale", "grader.batch.run", "grader.batch.console",
+     "grader.batch"),
     ("grader.cli", "grader.__main__"),
 ]
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import jinja2
 
-from grader.batch import classstats, plots
+import grader.batch.classstats as classstats
+import grader.batch.plots as plots
 from grader.batch.records import StudentRecord
 from grader.errors import UsageError
 

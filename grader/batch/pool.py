@@ -43,25 +43,42 @@ class _Running:
     chunks: list[bytes] = field(default_factory=list)
 
 
-def warm_up(jobs: Sequence[Job]) -> None:
-    """Import once, in the parent, what every worker would otherwise import again."""
+def warm_up(jobs: Sequence[Job], settings: Settings) -> None:
+    """Do once, in the parent, what every worker would otherwise do again: import the grader, the
+    checks and the track's libraries, and record the cases of the numpy checks (replayed by every
+    worker, ``grader.checks.replay``) by grading the reference in this process."""
     import numpy  # noqa: F401
 
-    import grader.api
     import grader.grading  # noqa: F401
     from grader.catalog import TRACKS, load_track, missing
 
     for name, info in TRACKS.items():
         if any(info.file in job.files for job in jobs) and not (info.needs and missing(info.needs)):
             load_track(name)
-            if info.needs:
-                __import__(info.needs)  # imported, never run: no thread pool exists before the forks
+    if not missing("torch"):  # the checks' oracles use torch in the grader, the numpy track's too
+        import torch
+
+        torch.set_num_threads(1)  # the batch runs students in parallel; and no thread pool is forked
+    if any(TRACKS["numpy"].file in job.files for job in jobs):
+        record_cases(settings)
+
+
+def record_cases(settings: Settings) -> None:
+    """Turn replay on and record the numpy checks' cases from the reference (trusted code, run here)."""
+    from grader.api import check_submission
+    from grader.catalog import load_track
+    from grader.checks import replay
+
+    replay.enable()
+    track = load_track("numpy")
+    check_submission(settings.course / "solutions" / track.file, exercise=[e.id for e in track.exercises],
+                     settings=settings, isolation="none", jobs=1)
 
 
 def run_local(jobs: Sequence[Job], *, workers: int, settings: Settings, isolation: str, done: Done,
               tick: Callable[[], None] = lambda: None) -> None:
     """Grade ``jobs`` with up to ``workers`` children at a time; ``done(record)`` for each."""
-    warm_up(jobs)
+    warm_up(jobs, settings)
     waiting = list(reversed(jobs))
     running: dict[int, _Running] = {}
     limit = _time_limit(settings)

@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from grader.batch.jobs import grade_student
-from grader.batch.pool import Done, Job, failed
+from grader.batch.pool import Done, Job, failed, record_cases
+from grader.catalog import TRACKS
 from grader.config import Settings
 from grader.errors import UsageError
 
@@ -34,6 +35,8 @@ def run_dask(jobs: Sequence[Job], *, address: str, settings: Settings, isolation
     except (OSError, TimeoutError, ValueError) as error:
         raise UsageError(f"cannot reach the Dask scheduler at {address} ({error})") from None
     with client:
+        if any(TRACKS["numpy"].file in job.files for job in jobs):
+            client.run(record_cases, settings)  # each worker process records the numpy checks' cases once
         futures = {
             client.submit(grade_student, job.student, job.files, job.content_hash, settings, isolation,
                           key=f"grade-{job.student}-{job.content_hash[:16]}", pure=False, retries=1): job

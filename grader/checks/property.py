@@ -8,7 +8,8 @@ round trip to the sandbox serves the whole batch and hypothesis's per-example co
 shared. Only when a case fails does the shrink stage run: hypothesis searches single cases
 and shrinks the first failing one, so every shrinking step re-runs one case, and the
 outcome carries the smallest failing input. (If the shrink stage cannot find the failure
-again, the case the search found is reported as it is.)
+again, the case the search found is reported as it is.) A batch replays the search's cases
+where it can (``grader.checks.replay``), with the same outcome.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 
+from grader.checks import replay
 from grader.checks.outcome import Failure, Outcome, Stop
 from grader.results import Counterexample, Status
 
@@ -48,9 +50,17 @@ def run_property(
     ``body`` gets a list of cases and raises a ``Failure`` (with its ``case`` set) for the
     first one that is wrong, or a ``Stop`` to end the check at once.
     """
+    batches = st.lists(strategy, min_size=BATCH, max_size=BATCH)
+    examples = max(2, math.ceil(cases / BATCH))
+    known = replay.key(seed, examples, batches)
     seen: set[Any] = set()
-    found = _search(body, st.lists(strategy, min_size=BATCH, max_size=BATCH), seed,
-                    examples=max(2, math.ceil(cases / BATCH)), shrink=False, seen=seen)
+    if _replayed(body, replay.recorded(known), seen):
+        return Outcome(Status.PASSED, cases=len(seen))
+    seen.clear()
+    drawn: list[Any] = []
+    found = _search(body, batches, seed, examples=examples, shrink=False, seen=seen, drawn=drawn)
+    if found is None:
+        replay.keep(known, drawn)
     if isinstance(found, Failure):
         smallest = _search(lambda case: body([case]), strategy, seed, examples=SHRINK_EXAMPLES, shrink=True,
                            seen=seen)
@@ -64,11 +74,29 @@ def run_property(
     return Outcome(Status.PASSED, cases=len(seen))
 
 
+def _replayed(body: Callable[[list[Any]], None], batches: list[Any] | None, seen: set[Any]) -> bool:
+    """Whether every recorded batch passes (False at once if there is no record)."""
+    if batches is None:
+        return False
+    for batch in batches:
+        seen.update(batch)
+        try:
+            body(batch)
+        except (Failure, Stop):
+            return False
+    return True
+
+
 def _search(body: Callable[[Any], None], strategy: st.SearchStrategy[Any], seed: int, *, examples: int,
-            shrink: bool, seen: set[Any]) -> Failure | Outcome | None:
-    """Run one hypothesis stage: the failure it ends with, a final outcome, or None (all passed)."""
+            shrink: bool, seen: set[Any], drawn: list[Any] | None = None) -> Failure | Outcome | None:
+    """Run one hypothesis stage: the failure it ends with, a final outcome, or None (all passed).
+
+    ``drawn`` (if given) collects every example drawn, in order.
+    """
+    log = drawn if drawn is not None else []
 
     def test(drawn: Any) -> None:
+        log.append(drawn)
         seen.update(drawn if isinstance(drawn, list) else [drawn])
         try:
             body(drawn)

@@ -1,0 +1,127 @@
+"""How fast `grade batch` grades a class: 200 generated numpy-track submissions, and torch ones.
+
+The class is generated, never downloaded: each student gets the reference solution, one of the
+buggy fixtures of tests/fixtures/ (each a misconception the diagnosis knows), or a submission
+that hangs in one gate, with a comment naming the student so that no two files are the same.
+Each batch is a fresh `grade batch` process (imports, warm-up and exports included), timed
+from outside. Prints the wall time, the amortized time per submission, and the ratio to the
+targets (50 ms per numpy submission, 0.5 s per torch submission, on 2 cores) and to nbgrader's
+one submission at a time at about 1 s each.
+
+    python benchmarks/batch.py [--students 200] [--torch-students 40] [--hanging 2] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+HANG = "\n\ndef learn_gate(*args, **kwargs):  # hangs\n    while True:\n        pass\n"
+
+
+def fixture(track: str, kind: str, name: str) -> str:
+    base = (FIXTURES / track / "_base.py").read_text()
+    return f"{base}\n\n{(FIXTURES / track / kind / f'{name}.py').read_text()}"
+
+
+def generate(root: Path, track: str, students: int, hanging: int) -> Counter[str]:
+    """Write ``students`` folders: 3 in 5 correct, the rest buggy (cycling through the fixtures),
+    ``hanging`` of them hanging; the mix is returned."""
+    file = {"numpy": "lstm_numpy.py", "torch": "lstm_torch.py"}[track]
+    correct = (ROOT / "solutions" / file).read_text()
+    buggy = sorted(p.stem for p in (FIXTURES / track / "buggy").glob("*.py"))
+    mix: Counter[str] = Counter()
+    for k in range(students):
+        if k < hanging:
+            kind, text = "hanging", correct + HANG
+        elif k % 5 < 3:
+            kind, text = "correct", correct
+        else:
+            kind, text = "buggy", fixture(track, "buggy", buggy[k % len(buggy)])
+        folder = root / f"s{k:04d}"
+        folder.mkdir(parents=True)
+        (folder / file).write_text(f"# student s{k:04d}\n{text}")
+        mix[kind] += 1
+    return mix
+
+
+def run(root: Path, out: Path, workers: int, *extra: str) -> float:
+    command = [sys.executable, "-m", "grader", "batch", str(root), "--out", str(out), "-j", str(workers), "-q",
+               *extra]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 3):
+        sys.exit(f"grade batch failed ({done.returncode}): {done.stderr[-2000:]}")
+    return seconds
+
+
+def seconds_of(out: Path, kind: str) -> list[float]:
+    """Per-student grading seconds from the gradebook, for students of one kind (by file)."""
+    import sqlite3
+
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        rows = db.execute("SELECT student, json_extract(record, '$.seconds') FROM grades").fetchall()
+    return [float(s) for student, s in rows if kind == "all" or student in kind]
+
+
+def report(track: str, students: int, mix: Counter[str], seconds: float, again: float, workers: int,
+           target: float, out: Path, hanging: int) -> None:
+    per = seconds / students
+    print(f"\n{track} track: {students} submissions ({', '.join(f'{n} {k}' for k, n in sorted(mix.items()))}), "
+          f"{workers} workers, {os.cpu_count()} cores")
+    print(f"  grade batch, first run:     {seconds:7.1f} s wall, {1000 * per:7.0f} ms per submission "
+          f"(target {1000 * target:.0f} ms: {per / target:.1f}x the target; nbgrader at ~1 s each: "
+          f"{1 / per:.1f}x faster)")
+    if hanging:
+        hang_students = {f"s{k:04d}" for k in range(hanging)}
+        hung = [s for s in seconds_of(out, "all")]
+        with open(out / "grades.csv", newline="") as handle:
+            statuses = Counter(row["status"] for row in csv.DictReader(handle))
+        import sqlite3
+
+        with sqlite3.connect(out / "gradebook.sqlite") as db:
+            rows = dict(db.execute("SELECT student, json_extract(record, '$.seconds') FROM grades").fetchall())
+        own = sum(float(rows[s]) for s in hang_students)
+        rest = (seconds - own / workers) / (students - hanging)
+        print(f"  the {hanging} hanging submissions took {own:.1f} s of worker time (their own time limits); "
+              f"without them: {1000 * rest:.0f} ms per submission ({rest / target:.1f}x the target)")
+        print(f"  statuses: {dict(statuses)}; slowest non-hanging student: "
+              f"{max(float(v) for k, v in rows.items() if k not in hang_students):.2f} s; {len(hung)} graded")
+    print(f"  grade batch again, nothing changed: {again:5.1f} s wall (the gradebook skips every student)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--torch-students", type=int, default=40)
+    parser.add_argument("--hanging", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    try:
+        for track, students, target in (("numpy", args.students, 0.05), ("torch", args.torch_students, 0.5)):
+            if not students:
+                continue
+            root, out = scratch / track / "class", scratch / track / "out"
+            hanging = args.hanging if track == "numpy" else 0
+            mix = generate(root, track, students, hanging)
+            seconds = run(root, out, args.workers)
+            again = run(root, out, args.workers)
+            report(track, students, mix, seconds, again, args.workers, target, out, hanging)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

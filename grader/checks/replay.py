@@ -1,0 +1,56 @@
+"""Replay the cases a clean search drew, instead of drawing them again (batch grading).
+
+Under the grading profile (derandomized, a fixed seed per check) hypothesis draws the same
+cases for a check every time, as long as every case passes: what it draws next depends only on
+the seed and what it drew before. A batch therefore grades the reference once, in its warm
+parent, with recording on; the workers it forks replay the recorded batches of cases for each
+student and skip hypothesis's generation, which is most of a numpy check's time.
+
+A replay where every case passes is exactly what the search would have done: the same cases,
+the same verdict, the same count. At the first case that does not pass (or that stops the
+check), the check runs the full search from the start, so a failure is found and shrunk just
+as it is without replay. Recording is off unless ``enable()`` was called, so ``grade check``
+never depends on it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Key = tuple[int, int, str]  # (check seed, cases, the strategy's repr)
+
+_recorded: dict[Key, list[Any]] = {}
+_enabled = False
+
+
+def enable() -> None:
+    """Record clean searches, and replay them for later gradings of the same check."""
+    global _enabled
+    _enabled = True
+
+
+def disable() -> None:
+    global _enabled
+    _enabled = False
+    _recorded.clear()
+
+
+def key(seed: int, cases: int, strategy: Any) -> Key | None:
+    """The replay key of a search, or None while replay is off."""
+    return (seed, cases, repr(strategy)) if _enabled else None
+
+
+def recorded(key: Key | None) -> list[Any] | None:
+    """The batches of cases a clean search drew for ``key``, in order (None: none recorded)."""
+    return None if key is None else _recorded.get(key)
+
+
+def keep(key: Key | None, batches: list[Any]) -> None:
+    """Remember the batches of a search in which every case passed."""
+    if key is not None:
+        _recorded.setdefault(key, list(batches))
+
+
+def size() -> int:
+    """How many searches are recorded."""
+    return len(_recorded)

@@ -1,0 +1,75 @@
+"""Replaying recorded cases (what a batch's workers do) gives exactly the report a full search gives."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, fixture_names, numpy_fixture
+
+from grader.api import check_submission
+from grader.batch.pool import record_cases
+from grader.checks import replay
+from grader.config import Settings
+
+CORE = ["learn_gate", "forget_gate", "remember_gate", "use_gate", "lstm_cell", "lstm_forward"]
+
+
+@pytest.fixture
+def quick(settings: Settings) -> Settings:
+    return dataclasses.replace(settings, examples_scale=0.3)
+
+
+@pytest.fixture
+def replaying(quick: Settings) -> Iterator[None]:
+    record_cases(quick)
+    try:
+        yield
+    finally:
+        replay.disable()
+
+
+def graded(path: Path, settings: Settings) -> dict[str, Any]:
+    return check_submission(path, exercise=CORE, settings=settings, isolation="none", jobs=1).to_dict()
+
+
+def fixtures() -> list[tuple[str, str]]:
+    return [("correct", n) for n in fixture_names("correct")] + [("buggy", n) for n in fixture_names("buggy")]
+
+
+def test_recording_covers_every_property_check(quick: Settings, replaying: None) -> None:
+    assert replay.size() >= 30, "every numpy property check of the six exercises is recorded"
+
+
+def test_replay_changes_no_report(quick: Settings, tmp_path: Path) -> None:
+    submissions = []
+    for kind, name in fixtures():
+        folder = tmp_path / kind / name
+        folder.mkdir(parents=True)
+        (folder / "lstm_numpy.py").write_text(numpy_fixture(kind, name))
+        submissions.append(folder)
+    searched = [graded(folder, quick) for folder in submissions]
+    record_cases(quick)
+    try:
+        replayed = [graded(folder, quick) for folder in submissions]
+    finally:
+        replay.disable()
+    for folder, full, fast in zip(submissions, searched, replayed, strict=True):
+        assert fast == full, folder.name
+    assert any(r["score"] < r["max_score"] for r in replayed), "the buggy ones still lose points"
+
+
+def test_a_replay_that_meets_a_wrong_case_runs_the_full_search(quick: Settings, replaying: None,
+                                                               tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong"
+    wrong.mkdir()
+    source = (ROOT / "solutions" / "lstm_numpy.py").read_text()
+    (wrong / "lstm_numpy.py").write_text(source + "\n\ndef forget_gate(ltm_prev, stm_prev, event, W_f, b_f):\n"
+                                                  "    return ltm_prev * 0.5\n")
+    report = graded(wrong, quick)
+    forget = next(e for e in report["exercises"] if e["id"] == "forget_gate")
+    match = next(c for c in forget["checks"] if c["id"] == "matches_reference")
+    assert match["status"] == "failed" and match["counterexample"] is not None, "shrunk by hypothesis as usual"
