@@ -17,6 +17,8 @@ import argparse
 import csv
 import os
 import shutil
+import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -66,15 +68,6 @@ def run(root: Path, out: Path, workers: int, *extra: str) -> float:
     return seconds
 
 
-def seconds_of(out: Path, kind: str) -> list[float]:
-    """Per-student grading seconds from the gradebook, for students of one kind (by file)."""
-    import sqlite3
-
-    with sqlite3.connect(out / "gradebook.sqlite") as db:
-        rows = db.execute("SELECT student, json_extract(record, '$.seconds') FROM grades").fetchall()
-    return [float(s) for student, s in rows if kind == "all" or student in kind]
-
-
 def report(track: str, students: int, mix: Counter[str], seconds: float, again: float, workers: int,
            target: float, out: Path, hanging: int) -> None:
     per = seconds / students
@@ -83,21 +76,20 @@ def report(track: str, students: int, mix: Counter[str], seconds: float, again: 
     print(f"  grade batch, first run:     {seconds:7.1f} s wall, {1000 * per:7.0f} ms per submission "
           f"(target {1000 * target:.0f} ms: {per / target:.1f}x the target; nbgrader at ~1 s each: "
           f"{1 / per:.1f}x faster)")
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        rows = {student: float(seconds) for student, seconds in
+                db.execute("SELECT student, json_extract(record, '$.seconds') FROM grades")}
+    with open(out / "grades.csv", newline="") as handle:
+        statuses = Counter(row["status"] for row in csv.DictReader(handle))
+    hung = {f"s{k:04d}" for k in range(hanging)}
+    others = [v for k, v in rows.items() if k not in hung]
+    print(f"  statuses: {dict(statuses)}; one student's grading, median {statistics.median(others):.2f} s, "
+          f"slowest {max(others):.2f} s (in a worker, sharing the cores)")
     if hanging:
-        hang_students = {f"s{k:04d}" for k in range(hanging)}
-        hung = [s for s in seconds_of(out, "all")]
-        with open(out / "grades.csv", newline="") as handle:
-            statuses = Counter(row["status"] for row in csv.DictReader(handle))
-        import sqlite3
-
-        with sqlite3.connect(out / "gradebook.sqlite") as db:
-            rows = dict(db.execute("SELECT student, json_extract(record, '$.seconds') FROM grades").fetchall())
-        own = sum(float(rows[s]) for s in hang_students)
+        own = sum(rows[s] for s in hung)
         rest = (seconds - own / workers) / (students - hanging)
         print(f"  the {hanging} hanging submissions took {own:.1f} s of worker time (their own time limits); "
               f"without them: {1000 * rest:.0f} ms per submission ({rest / target:.1f}x the target)")
-        print(f"  statuses: {dict(statuses)}; slowest non-hanging student: "
-              f"{max(float(v) for k, v in rows.items() if k not in hang_students):.2f} s; {len(hung)} graded")
     print(f"  grade batch again, nothing changed: {again:5.1f} s wall (the gradebook skips every student)")
 
 

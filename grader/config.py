@@ -31,6 +31,7 @@ class Settings:
     jobs: int = 0  # worker processes per submission (0: one per CPU, at most 2)
     device: str = "auto"  # torch checks: auto (GPU checks too where CUDA is present), cpu, or cuda
     sandbox: str = "auto"  # isolation: auto (bwrap where bubblewrap works, else process), bwrap, process
+    reply_spin: float = 0.002  # seconds the grader polls for a reply before sleeping (a batch: 0, cores are busy)
     run_hidden: bool = False  # run checks that are not visible (grading time); a learner's check does not
     # "exercise:check" -> visible | hidden | after_due_date | after_published ([tool.grader.visibility])
     visibility: dict[str, str] = field(default_factory=dict)

@@ -18,6 +18,7 @@ from grader.config import Settings
 from grader.isolation import launcher
 from grader.results import CheckResult, ExerciseResult, Report, Status, exercise_from_dict
 from grader.sandbox.session import Limits, Session
+from grader.sandbox.zygote import installed
 from grader.submission import Submission
 
 
@@ -71,6 +72,7 @@ def limits_for(settings: Settings, track: str) -> Limits:
         memory_mb=settings.memory_mb,
         memory_kind=TRACKS[track].memory_kind,
         output_kb=settings.output_kb,
+        spin=settings.reply_spin,
     )
 
 
@@ -128,4 +130,4 @@ def _session(submission: Submission, track: str, settings: Settings, isolation: 
 
         return InProcessSession(submission.folder, file)
     return Session(submission.folder, file, limits=limits_for(settings, track), forbid=TRACKS[track].forbid,
-                   launcher=launcher(isolation))
+                   launcher=launcher(isolation), zygote=installed(track) if isolation == "bwrap" else None)

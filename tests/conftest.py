@@ -17,6 +17,8 @@ from click.testing import CliRunner
 
 from grader.config import Settings, load_settings
 
+pytest_plugins = ("browser",)  # the chromium fixture, for the tests of the HTML pages
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import browse
 from click.testing import CliRunner
 from conftest import ROOT
 
@@ -22,6 +23,7 @@ from grader.batch import pool
 from grader.batch.gradebook import Gradebook
 from grader.batch.records import FAILED, GRADED, INVALID_ID, NO_FILES, UNREADABLE, StudentRecord
 from grader.batch.run import BatchOutcome, run_batch
+from grader.checks import replay
 from grader.cli import main
 from grader.config import Settings
 
@@ -71,7 +73,7 @@ def rows(out: Path) -> dict[str, dict[str, str]]:
 # ----------------------------------------------------------------------------- one whole batch
 
 
-def test_a_class_is_graded_and_exported(klass: Path, tmp_path: Path, fast: Settings) -> None:
+def test_a_class_is_graded_and_exported(klass: Path, tmp_path: Path, fast: Settings, chromium: list[str]) -> None:
     out = tmp_path / "out"
     outcome = grade(klass, out, fast)
     found = by_student(outcome)
@@ -83,6 +85,7 @@ def test_a_class_is_graded_and_exported(klass: Path, tmp_path: Path, fast: Setti
     assert found["bad id"].status == INVALID_ID and "'bad id' is not a valid student id" in found["bad id"].problem
     assert found["erin"].report is None and found["erin"].quiz_report is not None
     assert sorted(outcome.graded) == ["alice", "bob", "carol", "erin"]
+    assert replay.size() == 0, "the batch leaves this process as it found it: replay off"
 
     table = rows(out)
     assert table["alice"]["status"] == "graded" and float(table["alice"]["total"]) == found["alice"].points
@@ -98,6 +101,8 @@ def test_a_class_is_graded_and_exported(klass: Path, tmp_path: Path, fast: Setti
     assert not (out / "students" / "dave").exists()
     page = (out / "report.html").read_text()
     assert page.count("<svg") >= 2 and "carol" in page
+    dom = browse(chromium, tmp_path, "--dump-dom", (out / "report.html").as_uri())
+    assert 'id="fig-scores"' in dom and "dave" in dom and "no recognised file" in dom
 
 
 def test_hidden_checks_run_in_a_batch(klass: Path, tmp_path: Path, fast: Settings) -> None:
@@ -222,7 +227,7 @@ def test_a_hanging_submission_costs_its_own_time_only(tmp_path: Path, fast: Sett
     found = by_student(grade(root, tmp_path / "out", fast, workers=2))
     assert found["hang"].status == GRADED
     learn = json.dumps(next(e for e in found["hang"].report["exercises"] if e["id"] == "learn_gate"))  # type: ignore[index]
-    assert "time limit" in learn
+    assert "took longer than the 1 s limit" in learn
     assert found["hang"].seconds >= fast.call_timeout
     assert max(found[f"ok{k}"].seconds for k in range(3)) < found["hang"].seconds
     assert all(found[f"ok{k}"].points == found[f"ok{k}"].max_points for k in range(3))
@@ -300,3 +305,35 @@ def test_an_unreachable_scheduler_is_a_usage_error(klass: Path, tmp_path: Path,
                                        "--scheduler", "tcp://127.0.0.1:9"])
     assert result.exit_code == 2 and "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
 
+
+
+# ------------------------------------------------------------------------------- a hostile student
+
+
+def test_a_hostile_student_cannot_touch_the_gradebook_or_a_neighbour(tmp_path: Path, fast: Settings) -> None:
+    from grader.sandbox.bwrap import bwrap_path
+
+    if bwrap_path() is None:
+        pytest.skip("bubblewrap is not installed (apt-get install bubblewrap)")
+    root, out = tmp_path / "submissions", tmp_path / "out"
+    write(root / "alice", {"lstm_numpy.py": SOLUTION})
+    targets = [out / "gradebook.sqlite", out / "grades.csv", root / "alice" / "lstm_numpy.py",
+               out / "students" / "mallory" / "report.json"]
+    attack = "\n".join([
+        "import os, glob",
+        f"for path in {[str(t) for t in targets]!r} + glob.glob('/tmp/grade-batch-*/submission/*'):",
+        "    try:",
+        "        os.makedirs(os.path.dirname(path), exist_ok=True)",
+        "        with open(path, 'w') as f:",
+        "            f.write('full marks')",
+        "    except OSError:",
+        "        pass",
+    ])
+    write(root / "mallory", {"lstm_numpy.py": f"{attack}\n{PARTIAL}"})
+    first = by_student(grade(root, out, dataclasses.replace(fast, sandbox="bwrap")))
+    assert first["alice"].points == first["alice"].max_points
+    assert first["mallory"].points < first["mallory"].max_points
+    assert (root / "alice" / "lstm_numpy.py").read_text() == SOLUTION
+    assert rows(out)["mallory"]["total"] == f"{first['mallory'].points:g}"
+    with Gradebook(out, course="lstm-grader") as book:
+        assert {r.student: r.points for r in book.records()} == {s: r.points for s, r in first.items()}

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, fixture_names, numpy_fixture
+from conftest import ROOT, fixture_names, numpy_fixture, requires_torch
 
 from grader.api import check_submission
 from grader.batch.pool import record_cases
@@ -20,7 +20,7 @@ CORE = ["learn_gate", "forget_gate", "remember_gate", "use_gate", "lstm_cell", "
 
 @pytest.fixture
 def quick(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, examples_scale=0.3)
+    return dataclasses.replace(settings, examples_scale=0.2)
 
 
 @pytest.fixture
@@ -73,3 +73,53 @@ def test_a_replay_that_meets_a_wrong_case_runs_the_full_search(quick: Settings, 
     forget = next(e for e in report["exercises"] if e["id"] == "forget_gate")
     match = next(c for c in forget["checks"] if c["id"] == "matches_reference")
     assert match["status"] == "failed" and match["counterexample"] is not None, "shrunk by hypothesis as usual"
+
+
+TORCH_SAMPLE = [("correct", "fused_preactivations"), ("buggy", "cell_concat_order")]
+
+
+@requires_torch
+def test_replay_changes_no_torch_report(quick: Settings, tmp_path: Path) -> None:
+    submissions = []
+    for kind, name in TORCH_SAMPLE:
+        folder = tmp_path / kind / name
+        folder.mkdir(parents=True)
+        (folder / "lstm_torch.py").write_text(numpy_fixture(kind, name, track="torch"))
+        submissions.append(folder)
+
+    def torch_report(folder: Path) -> dict[str, Any]:
+        return check_submission(folder, settings=quick, isolation="none", jobs=1).to_dict()
+
+    searched = [torch_report(folder) for folder in submissions]
+    record_cases(quick, ["torch"])
+    try:
+        assert replay.size() >= 20
+        replayed = [torch_report(folder) for folder in submissions]
+    finally:
+        replay.disable()
+    for folder, full, fast in zip(submissions, searched, replayed, strict=True):
+        assert fast == full, folder.name
+    correct, *buggy = (r["score"] for r in replayed)
+    assert all(score < correct for score in buggy), "the buggy ones still lose points"
+
+
+def test_a_replay_that_stops_reports_what_the_search_reports(quick: Settings, tmp_path: Path) -> None:
+    hangs = tmp_path / "hangs"
+    hangs.mkdir()
+    source = (ROOT / "solutions" / "lstm_numpy.py").read_text()
+    (hangs / "lstm_numpy.py").write_text(source + "\n\ndef remember_gate(forget_out, learn_out):\n"
+                                                  "    while True:\n        pass\n")
+    limited = dataclasses.replace(quick, call_timeout=0.5)
+
+    def report() -> dict[str, Any]:
+        return check_submission(hangs, exercise=CORE, settings=limited, isolation="process", jobs=1).to_dict()
+
+    searched = report()
+    record_cases(limited)
+    try:
+        replayed = report()
+    finally:
+        replay.disable()
+    assert replayed == searched
+    remember = next(e for e in replayed["exercises"] if e["id"] == "remember_gate")
+    assert "remember_gate took longer than the 0.5 s time limit" in remember["checks"][0]["message"]

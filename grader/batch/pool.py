@@ -23,6 +23,7 @@ from typing import Any
 from grader.batch.jobs import grade_student
 from grader.batch.records import FAILED
 from grader.config import Settings
+from grader.sandbox.zygote import Zygote, install, start_zygotes
 
 Done = Callable[[dict[str, Any]], None]
 
@@ -40,66 +41,143 @@ class _Running:
     pid: int
     fd: int
     deadline: float
+    slot: dict[str, Zygote]
     chunks: list[bytes] = field(default_factory=list)
 
 
-def warm_up(jobs: Sequence[Job], settings: Settings) -> None:
+def warm_up(jobs: Sequence[Job], settings: Settings) -> list[str]:
     """Do once, in the parent, what every worker would otherwise do again: import the grader, the
-    checks and the track's libraries, and record the cases of the numpy checks (replayed by every
-    worker, ``grader.checks.replay``) by grading the reference in this process."""
+    checks and each track's libraries, and record the cases of every track's checks (replayed by
+    every worker, ``grader.checks.replay``) by grading the references in this process."""
     import numpy  # noqa: F401
 
     import grader.grading  # noqa: F401
-    from grader.catalog import TRACKS, load_track, missing
+    from grader.catalog import TRACKS, missing
 
-    for name, info in TRACKS.items():
-        if any(info.file in job.files for job in jobs) and not (info.needs and missing(info.needs)):
-            load_track(name)
     if not missing("torch"):  # the checks' oracles use torch in the grader, the numpy track's too
         import torch
 
         torch.set_num_threads(1)  # the batch runs students in parallel; and no thread pool is forked
-    if any(TRACKS["numpy"].file in job.files for job in jobs):
-        record_cases(settings)
+    tracks = [name for name, info in TRACKS.items()
+              if any(info.file in job.files for job in jobs) and not (info.needs and missing(info.needs))]
+    record_cases(settings, tracks)
+    return tracks
 
 
-def record_cases(settings: Settings) -> None:
-    """Turn replay on and record the numpy checks' cases from the reference (trusted code, run here)."""
+def record_cases(settings: Settings, tracks: Sequence[str] = ("numpy",)) -> None:
+    """Turn replay on and record the cases of ``tracks``' checks from the references (trusted code, run here)."""
     from grader.api import check_submission
     from grader.catalog import load_track
     from grader.checks import replay
 
+    replay.disable()  # forget an earlier batch's record: the references may have changed since
     replay.enable()
-    track = load_track("numpy")
-    check_submission(settings.course / "solutions" / track.file, exercise=[e.id for e in track.exercises],
-                     settings=settings, isolation="none", jobs=1)
+    for name in tracks:
+        track = load_track(name)
+        check_submission(settings.course / "solutions" / track.file, exercise=[e.id for e in track.exercises],
+                         settings=settings, isolation="none", jobs=1)
 
 
 def run_local(jobs: Sequence[Job], *, workers: int, settings: Settings, isolation: str, done: Done,
               tick: Callable[[], None] = lambda: None) -> None:
     """Grade ``jobs`` with up to ``workers`` children at a time; ``done(record)`` for each."""
-    warm_up(jobs, settings)
+    threads = _torch_threads()
+    tracks = warm_up(jobs, settings)
+    slots = Slots(max(1, workers), tracks, settings, isolation)
     waiting = list(reversed(jobs))
     running: dict[int, _Running] = {}
     limit = _time_limit(settings)
-    while waiting or running:
-        while waiting and len(running) < max(1, workers):
-            child = _fork(waiting.pop(), settings, isolation, limit)
-            running[child.fd] = child
-        ready, _, _ = select.select(list(running), [], [], 0.25)
-        for fd in ready:
-            chunk = os.read(fd, 1 << 20)
-            if chunk:
-                running[fd].chunks.append(chunk)
-            else:
-                done(_finish(running.pop(fd)))
-        now = time.monotonic()
-        for fd in [fd for fd, child in running.items() if now > child.deadline]:
-            child = running.pop(fd)
-            os.kill(child.pid, signal.SIGKILL)
-            done(_finish(child, problem=f"grading took longer than {limit:.0f} s, every time limit of its "
-                                        "checks included; the worker was stopped"))
-        tick()
+    try:
+        while waiting or running:
+            while waiting and slots.free:
+                child = _fork(waiting.pop(), settings, isolation, limit, slots.take())
+                running[child.fd] = child
+            ready, _, _ = select.select(list(running), [], [], 0.25)
+            for fd in ready:
+                chunk = os.read(fd, 1 << 20)
+                if chunk:
+                    running[fd].chunks.append(chunk)
+                else:
+                    child = running.pop(fd)
+                    done(_finish(child))
+                    slots.give_back(child.slot)
+            now = time.monotonic()
+            for fd in [fd for fd, child in running.items() if now > child.deadline]:
+                child = running.pop(fd)
+                os.kill(child.pid, signal.SIGKILL)
+                done(_finish(child, problem=f"grading took longer than {limit:.0f} s, every time limit of its "
+                                            "checks included; the worker was stopped"))
+                slots.give_back(child.slot)
+            tick()
+    finally:
+        slots.close()
+        _restore(threads)
+
+
+def _torch_threads() -> int | None:
+    """torch's thread count before the warm-up sets it to one (None: torch is not imported yet)."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    return None if torch is None else int(torch.get_num_threads())
+
+
+def _restore(threads: int | None) -> None:
+    """Leave this process as it was: replay off, torch's threads as they were."""
+    import sys
+
+    from grader.checks import replay
+
+    replay.disable()
+    torch = sys.modules.get("torch")
+    if torch is not None and threads is not None:
+        torch.set_num_threads(threads)
+
+
+class Slots:
+    """The places a worker can run in; under bwrap each has its own warm zygote per track
+    (``grader.sandbox.zygote``), replaced when a submission broke it."""
+
+    def __init__(self, size: int, tracks: Sequence[str], settings: Settings, isolation: str) -> None:
+        self._tracks, self._settings = list(tracks), settings
+        self._warm = isolation == "bwrap"
+        self._free = list(range(size))
+        self.zygotes: list[dict[str, Zygote]] = [self._start() for _ in range(size)]
+
+    def _start(self) -> dict[str, Zygote]:
+        if not self._warm:
+            return {}
+        from grader.catalog import TRACKS
+        from grader.isolation import launcher
+        from grader.sandbox.session import RUNTIME
+        from grader.workers import limits_for
+
+        def make(track: str) -> Zygote:
+            limits = limits_for(self._settings, track)
+            return Zygote(launcher=launcher("bwrap"), runtime=RUNTIME, preload_torch=TRACKS[track].needs == "torch",
+                          processes=limits.processes, memory_bytes=limits.memory_mb << 20)
+
+        return start_zygotes(self._tracks, make)
+
+    @property
+    def free(self) -> bool:
+        return bool(self._free)
+
+    def take(self) -> dict[str, Zygote]:
+        return self.zygotes[self._free.pop()]
+
+    def give_back(self, zygotes: dict[str, Zygote]) -> None:
+        slot = next(k for k, z in enumerate(self.zygotes) if z is zygotes)
+        if not all(z.alive for z in zygotes.values()):
+            for zygote in zygotes.values():
+                zygote.close()
+            self.zygotes[slot] = self._start()
+        self._free.append(slot)
+
+    def close(self) -> None:
+        for zygotes in self.zygotes:
+            for zygote in zygotes.values():
+                zygote.close()
 
 
 def _time_limit(settings: Settings) -> float:
@@ -107,13 +185,14 @@ def _time_limit(settings: Settings) -> float:
     return 2 * (settings.submission_timeout + settings.startup_timeout) + 60
 
 
-def _fork(job: Job, settings: Settings, isolation: str, limit: float) -> _Running:
+def _fork(job: Job, settings: Settings, isolation: str, limit: float, zygotes: dict[str, Zygote]) -> _Running:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker: grade, send JSON, leave without cleanup handlers
         code = 0
         try:
             os.close(read_fd)
+            install(zygotes)
             payload = json.dumps(grade_student(job.student, job.files, job.content_hash, settings, isolation),
                                  allow_nan=False).encode()
         except BaseException as error:  # reported as this student's failure, never the batch's
@@ -126,7 +205,7 @@ def _fork(job: Job, settings: Settings, isolation: str, limit: float) -> _Runnin
         finally:
             os._exit(code)
     os.close(write_fd)
-    return _Running(job, pid, read_fd, time.monotonic() + limit)
+    return _Running(job, pid, read_fd, time.monotonic() + limit, zygotes)
 
 
 def _finish(child: _Running, problem: str = "") -> dict[str, Any]:

@@ -35,8 +35,8 @@ def run_dask(jobs: Sequence[Job], *, address: str, settings: Settings, isolation
     except (OSError, TimeoutError, ValueError) as error:
         raise UsageError(f"cannot reach the Dask scheduler at {address} ({error})") from None
     with client:
-        if any(TRACKS["numpy"].file in job.files for job in jobs):
-            client.run(record_cases, settings)  # each worker process records the numpy checks' cases once
+        tracks = [name for name, info in TRACKS.items() if any(info.file in job.files for job in jobs)]
+        client.run(record_cases, settings, tracks)  # each worker process records the checks' cases once
         futures = {
             client.submit(grade_student, job.student, job.files, job.content_hash, settings, isolation,
                           key=f"grade-{job.student}-{job.content_hash[:16]}", pure=False, retries=1): job

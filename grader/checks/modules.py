@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.checks import replay
 from grader.checks.arrays import Spec
 from grader.checks.cases import Case
 from grader.checks.context import CheckContext
@@ -110,7 +111,16 @@ def rounded(tree: Any, dtype: str) -> Any:
 
 def oracle(ctx: CheckContext, spec: ModuleSpec, case: Case, *, dtype: str = "float64",
            upstream: list[np.ndarray] | None = None, target: str = "", args: Any = None) -> dict[str, Any]:
-    """The oracle's outputs (float64 arrays by name) and, with ``upstream``, its gradients."""
+    """The oracle's outputs (float64 arrays by name) and, with ``upstream`` (``upstream_for(spec, case)``),
+    its gradients. What depends on the case alone (no ``args``) is remembered in a batch."""
+    if args is None:
+        what = f"oracle {spec.symbol} {dtype} {target} {upstream is not None}"
+        return replay.oracle(case, what, lambda: _oracle(ctx, spec, case, dtype, upstream, target, None))
+    return _oracle(ctx, spec, case, dtype, upstream, target, args)
+
+
+def _oracle(ctx: CheckContext, spec: ModuleSpec, case: Case, dtype: str, upstream: list[np.ndarray] | None,
+            target: str, args: Any) -> dict[str, Any]:
     import torch
 
     if spec.forward_reference is not None and upstream is None and not target and args is None:

@@ -44,7 +44,7 @@ def property_check(
 
     def run(ctx: CheckContext) -> Outcome:
         outcome = run_property(lambda batch: body(ctx, batch), cases(**options), seed=ctx.seed,
-                               cases=ctx.examples(examples))
+                               cases=ctx.examples(examples), name=f"{ctx.exercise.id}:{id}")
         if explain and outcome.counterexample is not None and ctx.exercise.explain is not None:
             note = ctx.exercise.explain(ctx, outcome)
             if note:

@@ -9,17 +9,24 @@ student and skip hypothesis's generation, which is most of a numpy check's time.
 A replay where every case passes is exactly what the search would have done: the same cases,
 the same verdict, the same count. At the first case that does not pass (or that stops the
 check), the check runs the full search from the start, so a failure is found and shrunk just
-as it is without replay. Recording is off unless ``enable()`` was called, so ``grade check``
+as it is without replay. The costly oracles (finite differences and autograd of the reference)
+are remembered per case too. Recording is off unless ``enable()`` was called, so ``grade check``
 never depends on it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
-Key = tuple[int, int, str]  # (check seed, cases, the strategy's repr)
+T = TypeVar("T")
+
+Key = tuple[int, int, str]  # (check seed, cases, "exercise:check")
+MEMO_LIMIT = 50_000  # oracle results kept (a long-lived Dask worker stops adding beyond it)
 
 _recorded: dict[Key, list[Any]] = {}
+_memo: dict[tuple[Any, str], Any] = {}
 _enabled = False
 
 
@@ -33,11 +40,12 @@ def disable() -> None:
     global _enabled
     _enabled = False
     _recorded.clear()
+    _memo.clear()
 
 
-def key(seed: int, cases: int, strategy: Any) -> Key | None:
-    """The replay key of a search, or None while replay is off."""
-    return (seed, cases, repr(strategy)) if _enabled else None
+def key(seed: int, cases: int, name: str) -> Key | None:
+    """The replay key of the search of check ``name`` ("exercise:check"), or None while replay is off."""
+    return (seed, cases, name) if _enabled else None
 
 
 def recorded(key: Key | None) -> list[Any] | None:
@@ -49,6 +57,20 @@ def keep(key: Key | None, batches: list[Any]) -> None:
     """Remember the batches of a search in which every case passed."""
     if key is not None:
         _recorded.setdefault(key, list(batches))
+
+
+def oracle(case: Any, what: str, compute: Callable[[], T]) -> T:
+    """``compute()``, an expensive oracle's answer for ``case`` alone (finite differences, autograd
+    of the reference), remembered while replay is on: replayed cases are the same every time. Each
+    caller gets its own copy, so nothing a check does to its answer reaches another check."""
+    if not _enabled:
+        return compute()
+    if (case, what) in _memo:
+        return cast(T, copy.deepcopy(_memo[(case, what)]))
+    found = compute()
+    if len(_memo) < MEMO_LIMIT:
+        _memo[(case, what)] = copy.deepcopy(found)
+    return found
 
 
 def size() -> int:

@@ -87,6 +87,20 @@ class Cgroup:
         """``argv`` started inside this group (the shell enters it, then execs the program)."""
         return ["/bin/sh", "-c", WRAPPER, "sh", str(len(self.folders)), *map(str, self.folders), *argv]
 
+    def counters(self) -> tuple[int, int]:
+        """(memory limit events, process limit events) so far: a zygote's children compare before and after."""
+        memory = processes = 0
+        for folder in self.folders:
+            with contextlib.suppress(OSError, ValueError):
+                if (folder / "memory.failcnt").exists():
+                    memory += int((folder / "memory.failcnt").read_text())
+                if (folder / "memory.events").exists():
+                    events = dict(line.split() for line in (folder / "memory.events").read_text().splitlines())
+                    memory += int(events.get("oom_kill", 0)) + int(events.get("max", 0))
+                if (folder / "pids.events").exists():
+                    processes += sum(int(line.split()[1]) for line in (folder / "pids.events").read_text().splitlines())
+        return memory, processes
+
     def memory_exceeded(self) -> bool:
         for folder in self.folders:
             with contextlib.suppress(OSError, ValueError):

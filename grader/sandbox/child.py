@@ -231,9 +231,8 @@ class Child:
                 self.send({**reply, "batch": message.get("batch"), "index": index}, out)
 
 
-def main() -> None:
-    config = json.loads(sys.argv[1])
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+def run(config: dict[str, Any]) -> None:
+    """Set the limits, capture the output, then import the submission and answer requests."""
     _set_limits(config.get("limits", {}))
     faulthandler.enable(file=2)
     budget = config["budget"] = [int(config.get("output_bytes", 1 << 20))]
@@ -242,6 +241,17 @@ def main() -> None:
     sys.stdin = io.StringIO("")
     os.chdir(config.get("cwd", config["submission"]))
     Child(config).serve()
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    if config.get("zygote"):  # a warm process forking one child per submission (batches)
+        import _grader_zygote  # type: ignore[import-not-found]  # private copy of zygote_server.py
+
+        _grader_zygote.serve(config, run)
+        return
+    run(config)
 
 
 if __name__ == "__main__":

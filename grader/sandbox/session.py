@@ -27,9 +27,11 @@ from grader.sandbox.deaths import Death, explain
 from grader.sandbox.launch import Launcher, process_launcher
 from grader.sandbox.replies import Loaded, Raised, Returned, parse_hello, parse_reply
 from grader.sandbox.spawn import ChildProcess, Spawned
+from grader.sandbox.zygote import Zygote
 
 # the child's runtime: these files, copied under these names into its private folder
-_RUNTIME = {"child.py": "child.py", "protocol.py": "_grader_protocol.py", "child_torch.py": "_grader_torch.py"}
+RUNTIME = {"child.py": "child.py", "protocol.py": "_grader_protocol.py", "child_torch.py": "_grader_torch.py",
+           "zygote_server.py": "_grader_zygote.py"}
 
 
 @dataclass(frozen=True)
@@ -60,12 +62,14 @@ class Session:
         launcher: Launcher = process_launcher,
         extra_files: Sequence[Path] = (),
         forbid: Sequence[str] = (),
+        zygote: Zygote | None = None,
     ) -> None:
         self.folder, self.file = folder, file
         self.limits = limits or Limits()
         self.launcher = launcher
         self.extra_files = tuple(extra_files)
         self.forbid = list(forbid)
+        self.zygote = zygote if zygote is not None and zygote.alive else None
         self.deadline = time.monotonic() + self.limits.submission_timeout
         self.calls = 0
         self._proc: ChildProcess | None = None
@@ -85,16 +89,6 @@ class Session:
 
     def _spawn(self) -> None:
         workdir = Path(tempfile.mkdtemp(prefix="grade-"))
-        runtime, submission, scratch = workdir / "runtime", workdir / "submission", workdir / "tmp"
-        for folder in (runtime, submission, scratch):
-            folder.mkdir()
-        for source, name in _RUNTIME.items():
-            shutil.copyfile(Path(__file__).with_name(source), runtime / name)
-        for path in sorted(self.folder.glob("*.py"))[:64]:
-            if path.is_file() and path.stat().st_size < 1 << 20:
-                shutil.copyfile(path, submission / path.name)
-        for path in self.extra_files:
-            shutil.copyfile(path, submission / path.name)
         request_r, self._requests = os.pipe()
         self._replies, reply_w = os.pipe()
         os.set_blocking(self._requests, False)
@@ -102,8 +96,8 @@ class Session:
         config = {
             "requests": request_r,
             "replies": reply_w,
-            "submission": str(submission),
-            "cwd": str(scratch),
+            "submission": str(workdir / "submission"),
+            "cwd": str(workdir / "tmp"),
             "file": self.file,
             "module": Path(self.file).stem,
             "output_bytes": limits.output_bytes,
@@ -120,14 +114,31 @@ class Session:
         }
         self._log = open(workdir / "output.log", "w+b")  # noqa: SIM115 - closed in _kill
         self._log_offset = 0
-        argv, env = self.launcher(sys.executable, runtime / "child.py", config, workdir)
-        self._proc = Spawned(argv, env, cwd=scratch, log=self._log, pass_fds=(request_r, reply_w),
-                             processes=limits.processes, memory_bytes=limits.memory_mb << 20)
+        files = self._files()
+        forked = self.zygote.fork(config, files, (request_r, reply_w, self._log.fileno())) if self.zygote else None
+        if forked is not None:  # a warm zygote's fresh child (batches)
+            self._proc = forked
+        else:
+            for folder in ("runtime", "submission", "tmp"):
+                (workdir / folder).mkdir()
+            for source, name in RUNTIME.items():
+                shutil.copyfile(Path(__file__).with_name(source), workdir / "runtime" / name)
+            for name, data in files.items():
+                (workdir / "submission" / name).write_bytes(data)
+            argv, env = self.launcher(sys.executable, workdir / "runtime" / "child.py", config, workdir)
+            self._proc = Spawned(argv, env, cwd=workdir / "tmp", log=self._log, pass_fds=(request_r, reply_w),
+                                 processes=limits.processes, memory_bytes=limits.memory_mb << 20)
         os.close(request_r)
         os.close(reply_w)
         self._workdir = workdir
         self._inbox = bytearray()
         os.set_blocking(self._replies, False)
+
+    def _files(self) -> dict[str, bytes]:
+        """The submission's files the child may import: its folder's .py files, and the extra files."""
+        found = {path.name: path.read_bytes() for path in sorted(self.folder.glob("*.py"))[:64]
+                 if path.is_file() and path.stat().st_size < 1 << 20}
+        return {**found, **{path.name: path.read_bytes() for path in self.extra_files}}
 
     def close(self) -> None:
         if self._proc is not None:

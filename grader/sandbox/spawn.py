@@ -52,6 +52,7 @@ class Spawned:
             cwd=cwd, start_new_session=True,
         )
         self.pid: int | None = self._proc.pid
+        self._owner = os.getpid()
 
     def settle(self, timeout: float) -> None:
         if self._proc is not None:
@@ -68,6 +69,22 @@ class Spawned:
         if self._cgroup is not None:
             self._cgroup.destroy()  # whatever it left behind, even processes that detached themselves
         return signal_status(code, self._in_bwrap)
+
+    def running(self) -> bool:
+        """Whether it still runs (seen from the process that started it, or from a fork of that process)."""
+        if self._proc is None:
+            return False
+        if os.getpid() == self._owner:
+            return self._proc.poll() is None
+        try:
+            os.kill(self._proc.pid, 0)
+        except OSError:
+            return False
+        return True
+
+    def counters(self) -> tuple[int, int]:
+        """How often its cgroup hit the memory limit and the process limit so far (0, 0 without one)."""
+        return self._cgroup.counters() if self._cgroup is not None else (0, 0)
 
     def memory_exceeded(self) -> bool:
         return bool(self._cgroup and self._cgroup.memory_exceeded())
