@@ -144,6 +144,19 @@ def test_usage_errors_are_one_sentence_and_exit_2(problem: str, klass: Path, tmp
     assert "Traceback" not in result.output
 
 
+def test_an_output_folder_inside_dir_is_no_student_and_a_broken_gradebook_is_named(klass: Path) -> None:
+    out = klass / "graded"
+    for _ in range(2):  # the second run finds the output folder in DIR
+        again = CliRunner().invoke(main, ["batch", str(klass), "--out", str(out), "-q"])
+        assert again.exit_code == 3 and "graded: no files" not in again.output
+    (out / "gradebook.sqlite").write_bytes(b"this is not a database" * 100)
+    for name in ("gradebook.sqlite-wal", "gradebook.sqlite-shm"):
+        (out / name).unlink(missing_ok=True)
+    broken = CliRunner().invoke(main, ["batch", str(klass), "--out", str(out), "-q"])
+    assert broken.exit_code == 2
+    assert broken.output.startswith(f"Error: {out / 'gradebook.sqlite'}: cannot be used as a gradebook")
+
+
 def test_unreadable_and_binary_files_are_named(tmp_path: Path, fast: Settings) -> None:
     root = tmp_path / "submissions"
     write(root / "frank", {"lstm_numpy.py": SOLUTION})

@@ -53,7 +53,7 @@ def watching(console: Console, *, quiet: bool) -> Iterator[Watch]:
 
 
 class _Rate(TextColumn):
-    """Students per second (or seconds per student when slower than one a second)."""
+    """Students per second so far (or seconds per student when slower than one a second)."""
 
     def __init__(self) -> None:
         super().__init__("")
@@ -61,7 +61,8 @@ class _Rate(TextColumn):
     def render(self, task: Any) -> Any:
         from rich.text import Text
 
-        speed = task.finished_speed or task.speed
+        elapsed = task.finished_time if task.finished else task.elapsed
+        speed = task.completed / elapsed if elapsed and task.completed else 0.0
         if not speed:
             return Text("…/s")
         return Text(f"{speed:.1f}/s" if speed >= 1 else f"{1 / speed:.1f} s each")

@@ -50,14 +50,16 @@ class StudentFolder:
         return digest.hexdigest()
 
 
-def discover(root: Path, *, assignment: str | None = None) -> list[StudentFolder]:
-    """Every student folder under ``root``, sorted by id."""
+def discover(root: Path, *, assignment: str | None = None, skip: Path | None = None) -> list[StudentFolder]:
+    """Every student folder under ``root``, sorted by id (``skip``: the batch's own output folder)."""
     if not root.is_dir():
         raise UsageError(f"{root}: no such folder (give the folder holding one folder per student)")
     base = root / "submitted" if (root / "submitted").is_dir() else root
     found = []
     for entry in sorted(base.iterdir(), key=lambda p: p.name):
         if entry.name.startswith(".") or not entry.is_dir():
+            continue
+        if skip is not None and entry.resolve() == skip.resolve():
             continue
         found.append(_student(entry, assignment))
     return found

@@ -46,7 +46,7 @@ Finished = Callable[[StudentRecord], None]  # told each student's new record
 def run_batch(root: Path, *, out: Path, settings: Settings, workers: int, isolation: str | None = None,
               regrade: bool = False, scheduler: str | None = None, assignment: str | None = None,
               started: Started = lambda n: None, finished: Finished = lambda r: None) -> BatchOutcome:
-    folders = discover(root, assignment=assignment)
+    folders = discover(root, assignment=assignment, skip=out)
     settings = grading_settings(settings)
     isolation = resolve(isolation or settings.sandbox)
     stamp = fingerprint(settings)
