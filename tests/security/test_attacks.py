@@ -109,10 +109,12 @@ class Listeners:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """This course with short limits, so the attacks that hang cost seconds."""
+    """This course with short limits and fewer cases, so the attacks that hang cost seconds (an attack shows
+    in the first calls it gets)."""
     folder = tmp_path_factory.mktemp("course")
     text = (ROOT / "pyproject.toml").read_text().replace(
-        "[tool.grader]\n", "[tool.grader]\ncall_timeout = 2.0\nsubmission_timeout = 20.0\nmemory_mb = 512\n", 1)
+        "[tool.grader]\n",
+        "[tool.grader]\ncall_timeout = 2.0\nsubmission_timeout = 20.0\nmemory_mb = 512\nexamples_scale = 0.3\n", 1)
     (folder / "pyproject.toml").write_text(text)
     (folder / "solutions").symlink_to(ROOT / "solutions")
     return folder

@@ -20,7 +20,17 @@ import pytest
 from conftest import FIXTURES, ROOT
 
 from grader.sandbox.bwrap import bwrap_path
-from security.test_attacks import SECRET, TORCH, WHOLE_FILE, Listeners, _sandboxed, attack_names, processes, tree
+from security.test_attacks import (
+    MAY_STOP_THE_REST,
+    SECRET,
+    TORCH,
+    WHOLE_FILE,
+    Listeners,
+    _sandboxed,
+    attack_names,
+    processes,
+    tree,
+)
 
 pytestmark = pytest.mark.skipif(bwrap_path() is None, reason="bubblewrap is not installed (apt-get install bubblewrap)")
 SOLUTION = (ROOT / "solutions" / "lstm_numpy.py").read_text()
@@ -31,7 +41,8 @@ def test_no_attack_reaches_the_next_student(tmp_path: Path, monkeypatch: pytest.
     course = tmp_path / "course"
     course.mkdir()
     text = (ROOT / "pyproject.toml").read_text().replace(
-        "[tool.grader]\n", "[tool.grader]\ncall_timeout = 2.0\nsubmission_timeout = 20.0\nmemory_mb = 512\n", 1)
+        "[tool.grader]\n",
+        "[tool.grader]\ncall_timeout = 2.0\nsubmission_timeout = 20.0\nmemory_mb = 512\nexamples_scale = 0.3\n", 1)
     (course / "pyproject.toml").write_text(text)
     (course / "solutions").symlink_to(ROOT / "solutions")
     (course / "quizzes").symlink_to(ROOT / "quizzes")
@@ -41,7 +52,7 @@ def test_no_attack_reaches_the_next_student(tmp_path: Path, monkeypatch: pytest.
     (secret_dir / "token.txt").write_text(SECRET)
     (other / "lstm_numpy.py").write_text(f"# the neighbour's work: {SECRET}\n")
     listeners = Listeners()
-    names = attack_names()
+    names = [n for n in attack_names() if n not in MAY_STOP_THE_REST]  # a time-budget attack leaves nothing behind
     for k, name in enumerate(names):
         track = "torch" if name in TORCH else "numpy"
         source = (Path(__file__).parent / "attacks" / f"{name}.py").read_text()
