@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from grader.config import Settings, load_settings
+from grader.results import Report
 
 pytest_plugins = ("browser",)  # the chromium fixture, for the tests of the HTML pages
 
@@ -43,6 +44,25 @@ def settings() -> Settings:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def buggy_report(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], Report]:
+    """The report of a buggy fixture's whole file (``track``, ``name``), graded once per test session: the
+    tracks' tests and the diagnosis tests look at the same reports."""
+    from grader.api import check_submission
+
+    reports: dict[tuple[str, str], Report] = {}
+
+    def report(track: str, name: str) -> Report:
+        if (track, name) not in reports:
+            folder = tmp_path_factory.mktemp(f"buggy-{track}-{name}")
+            file = f"lstm_{track}.py"
+            (folder / file).write_text(numpy_fixture("buggy", name, track))
+            reports[track, name] = check_submission(folder / file, settings=settings)
+        return reports[track, name]
+
+    return report
 
 
 def numpy_fixture(kind: str, name: str, track: str = "numpy") -> str:

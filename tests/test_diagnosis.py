@@ -6,18 +6,16 @@ from __future__ import annotations
 import sys
 import tomllib
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, ROOT, numpy_fixture, requires_torch
+from conftest import FIXTURES, ROOT, requires_torch
 
-from grader.api import check_submission
 from grader.checks.cases import Case
-from grader.config import Settings
 from grader.diagnosis import compose
 from grader.diagnosis.library import MISCONCEPTIONS
 from grader.diagnosis.matcher import verdict
+from grader.results import Report
 
 # misconception -> the fixture that makes it (track, name), from tests/fixtures/diagnoses.toml
 FIXTURE = {name: tuple(where.split("/")) for name, where in tomllib.loads(
@@ -107,18 +105,12 @@ def test_two_agreeing_variants_are_both_named() -> None:
 
 @pytest.mark.parametrize("misconception", sorted(FIXTURE))
 def test_each_misconception_is_named_from_its_fixture(
-    misconception: str, submission: Callable[..., Path], settings: Settings
+    misconception: str, buggy_report: Callable[[str, str], Report]
 ) -> None:
     track, name = FIXTURE[misconception]
     if track == "torch":
         pytest.importorskip("torch")
-    file = f"lstm_{track}.py"
-    exercises = sorted({e for m in MISCONCEPTIONS if m.id == misconception for e in m.exercises})
-    from grader.catalog import load_track
-
-    exercises = [e.id for e in load_track(track).exercises if e.id in exercises]
-    report = check_submission(submission(numpy_fixture("buggy", name, track), file) / file, exercise=exercises,
-                              settings=settings)
+    report = buggy_report(track, name)
     named = [c for c in report.checks() if c.diagnosis is not None]
     assert any(c.diagnosis.id == misconception for c in named), [(c.id, c.diagnosis) for c in named]  # type: ignore[union-attr]
     data = report.to_dict()

@@ -81,10 +81,10 @@ def test_untouched_stub_scores_zero_and_says_not_implemented(settings: Settings)
 
 @pytest.mark.parametrize("name", sorted(BUGGY))
 def test_misconception_loses_points_only_where_it_belongs(
-    name: str, submission: Callable[[str], Path], settings: Settings
+    name: str, buggy_report: Callable[[str, str], Report]
 ) -> None:
     broken, must_fail = BUGGY[name]
-    report = check_submission(submission(numpy_fixture("buggy", name)), settings=settings)
+    report = buggy_report("numpy", name)
     for exercise, (points, max_points) in scores(report).items():
         if exercise in broken:
             assert points < max_points, f"{name} should lose points in {exercise}"

@@ -100,10 +100,10 @@ def test_untouched_torch_stub_scores_zero(settings: Settings) -> None:
 
 @pytest.mark.parametrize("name", sorted(BUGGY))
 def test_torch_misconception_loses_points_only_where_it_belongs(
-    name: str, submission: Callable[..., Path], settings: Settings
+    name: str, buggy_report: Callable[[str, str], Report]
 ) -> None:
     broken, must_fail = BUGGY[name]
-    report = torch_report(numpy_fixture("buggy", name, "torch"), submission, settings)
+    report = buggy_report("torch", name)
     for exercise in report.exercises:
         if exercise.id in broken:
             assert exercise.points < exercise.max_points, f"{name} should lose points in {exercise.id}"
