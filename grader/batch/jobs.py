@@ -17,12 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import grader
+from grader.batch.discover import CODE_FILES
 from grader.batch.records import FAILED, GRADED, StudentRecord
-from grader.catalog import TRACKS
 from grader.config import Settings
 from grader.errors import GraderError, UsageError
-
-CODE_FILES = tuple(info.file for info in TRACKS.values())
 
 
 def grading_settings(settings: Settings) -> Settings:

@@ -17,11 +17,11 @@ import select
 import signal
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from grader.batch.jobs import grade_student
-from grader.batch.records import FAILED
+from grader.batch.records import FAILED, StudentRecord
 from grader.config import Settings
 from grader.sandbox.zygote import Zygote, install, start_zygotes
 
@@ -41,7 +41,7 @@ class _Running:
     pid: int
     fd: int
     deadline: float
-    slot: dict[str, Zygote]
+    slot: int
     chunks: list[bytes] = field(default_factory=list)
 
 
@@ -90,7 +90,8 @@ def run_local(jobs: Sequence[Job], *, workers: int, settings: Settings, isolatio
     try:
         while waiting or running:
             while waiting and slots.free:
-                child = _fork(waiting.pop(), settings, isolation, limit, slots.take())
+                slot = slots.take()
+                child = _fork(waiting.pop(), settings, isolation, limit, slot, slots.zygotes[slot])
                 running[child.fd] = child
             ready, _, _ = select.select(list(running), [], [], 0.25)
             for fd in ready:
@@ -163,13 +164,12 @@ class Slots:
     def free(self) -> bool:
         return bool(self._free)
 
-    def take(self) -> dict[str, Zygote]:
-        return self.zygotes[self._free.pop()]
+    def take(self) -> int:
+        return self._free.pop()
 
-    def give_back(self, zygotes: dict[str, Zygote]) -> None:
-        slot = next(k for k, z in enumerate(self.zygotes) if z is zygotes)
-        if not all(z.alive for z in zygotes.values()):
-            for zygote in zygotes.values():
+    def give_back(self, slot: int) -> None:
+        if not all(z.alive for z in self.zygotes[slot].values()):
+            for zygote in self.zygotes[slot].values():
                 zygote.close()
             self.zygotes[slot] = self._start()
         self._free.append(slot)
@@ -185,7 +185,8 @@ def _time_limit(settings: Settings) -> float:
     return 2 * (settings.submission_timeout + settings.startup_timeout) + 60
 
 
-def _fork(job: Job, settings: Settings, isolation: str, limit: float, zygotes: dict[str, Zygote]) -> _Running:
+def _fork(job: Job, settings: Settings, isolation: str, limit: float, slot: int,
+          zygotes: dict[str, Zygote]) -> _Running:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker: grade, send JSON, leave without cleanup handlers
@@ -205,7 +206,7 @@ def _fork(job: Job, settings: Settings, isolation: str, limit: float, zygotes: d
         finally:
             os._exit(code)
     os.close(write_fd)
-    return _Running(job, pid, read_fd, time.monotonic() + limit, zygotes)
+    return _Running(job, pid, read_fd, time.monotonic() + limit, slot)
 
 
 def _finish(child: _Running, problem: str = "") -> dict[str, Any]:
@@ -229,9 +230,5 @@ def _finish(child: _Running, problem: str = "") -> dict[str, Any]:
 
 def failed(job: Job, problem: str) -> dict[str, Any]:
     """The record of a student whose grading the grader itself could not finish."""
-    from dataclasses import asdict
-
-    from grader.batch.records import StudentRecord
-
     return asdict(StudentRecord(job.student, FAILED, problem=problem, content_hash=job.content_hash,
                                 files=tuple(sorted(job.files))))

@@ -107,17 +107,30 @@ class Listeners:
         self.udp.close()
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """This course with short limits and fewer cases, so the attacks that hang cost seconds (an attack shows
-    in the first calls it gets)."""
-    folder = tmp_path_factory.mktemp("course")
+def short_course(folder: Path) -> Path:
+    """This course in ``folder``, with short limits and fewer cases, so the attacks that hang cost seconds
+    (an attack shows in the first calls it gets)."""
     text = (ROOT / "pyproject.toml").read_text().replace(
         "[tool.grader]\n",
         "[tool.grader]\ncall_timeout = 2.0\nsubmission_timeout = 20.0\nmemory_mb = 512\nexamples_scale = 0.3\n", 1)
     (folder / "pyproject.toml").write_text(text)
     (folder / "solutions").symlink_to(ROOT / "solutions")
+    (folder / "quizzes").symlink_to(ROOT / "quizzes")
     return folder
+
+
+def attack_source(name: str, places: dict[str, str]) -> str:
+    """The attack ``name`` on its track's correct base, its placeholders (``{{PORT}}``, ...) filled in."""
+    source = (ATTACKS / f"{name}.py").read_text()
+    for key, value in places.items():
+        source = source.replace("{{" + key + "}}", value)
+    base = (FIXTURES / ("torch" if name in TORCH else "numpy") / "_base.py").read_text()
+    return f"{base}\n\n# ---- the attack ----\n{source}"
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return short_course(tmp_path_factory.mktemp("course"))
 
 
 @pytest.mark.parametrize("name", attack_names())
@@ -134,14 +147,10 @@ def test_the_attack_is_contained(name: str, course: Path, tmp_path: Path, monkey
     listeners = Listeners()
     output = tmp_path / "report.json"
     marker = f"survivor-{name}"
-    source = (ATTACKS / f"{name}.py").read_text()
-    for key, value in {"{{PORT}}": str(listeners.tcp.getsockname()[1]),
-                       "{{UDP_PORT}}": str(listeners.udp.getsockname()[1]), "{{OUTPUT}}": str(output),
-                       "{{MARKER}}": marker, "{{MARKER_DIR}}": str(tmp_path), "{{OTHER_DIR}}": str(other),
-                       "{{SECRET_FILE}}": str(secret_dir / "token.txt")}.items():
-        source = source.replace(key, value)
-    base = (FIXTURES / track / "_base.py").read_text()
-    (submission / file).write_text(f"{base}\n\n# ---- the attack ----\n{source}")
+    places = {"PORT": str(listeners.tcp.getsockname()[1]), "UDP_PORT": str(listeners.udp.getsockname()[1]),
+              "OUTPUT": str(output), "MARKER": marker, "MARKER_DIR": str(tmp_path), "OTHER_DIR": str(other),
+              "SECRET_FILE": str(secret_dir / "token.txt")}
+    (submission / file).write_text(attack_source(name, places))
 
     monkeypatch.setenv("GRADER_TEST_TOKEN", SECRET)
     before, pids = tree(ROOT, submission, other, secret_dir), processes()

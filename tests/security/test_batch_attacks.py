@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import ROOT
 
 from grader.sandbox.bwrap import bwrap_path
 from security.test_attacks import (
@@ -28,7 +28,9 @@ from security.test_attacks import (
     Listeners,
     _sandboxed,
     attack_names,
+    attack_source,
     processes,
+    short_course,
     tree,
 )
 
@@ -40,12 +42,7 @@ def test_no_attack_reaches_the_next_student(tmp_path: Path, monkeypatch: pytest.
     pytest.importorskip("torch")
     course = tmp_path / "course"
     course.mkdir()
-    text = (ROOT / "pyproject.toml").read_text().replace(
-        "[tool.grader]\n",
-        "[tool.grader]\ncall_timeout = 2.0\nsubmission_timeout = 20.0\nmemory_mb = 512\nexamples_scale = 0.3\n", 1)
-    (course / "pyproject.toml").write_text(text)
-    (course / "solutions").symlink_to(ROOT / "solutions")
-    (course / "quizzes").symlink_to(ROOT / "quizzes")
+    short_course(course)
     root, out, secret_dir, other = tmp_path / "class", tmp_path / "out", tmp_path / "secrets", tmp_path / "other"
     for folder in (secret_dir, other):
         folder.mkdir()
@@ -54,19 +51,13 @@ def test_no_attack_reaches_the_next_student(tmp_path: Path, monkeypatch: pytest.
     listeners = Listeners()
     names = [n for n in attack_names() if n not in MAY_STOP_THE_REST]  # a time-budget attack leaves nothing behind
     for k, name in enumerate(names):
-        track = "torch" if name in TORCH else "numpy"
-        source = (Path(__file__).parent / "attacks" / f"{name}.py").read_text()
-        for key, value in {"{{PORT}}": str(listeners.tcp.getsockname()[1]),
-                           "{{UDP_PORT}}": str(listeners.udp.getsockname()[1]),
-                           "{{OUTPUT}}": str(out / "students" / f"{k:02d}a" / "report.json"),
-                           "{{MARKER}}": f"survivor-{name}", "{{MARKER_DIR}}": str(tmp_path),
-                           "{{OTHER_DIR}}": str(other), "{{SECRET_FILE}}": str(secret_dir / "token.txt")}.items():
-            source = source.replace(key, value)
-        base = (FIXTURES / track / "_base.py").read_text()
-        for student, text in ((f"{k:02d}a", f"{base}\n\n# ---- the attack ----\n{source}"), (f"{k:02d}b", SOLUTION)):
+        places = {"PORT": str(listeners.tcp.getsockname()[1]), "UDP_PORT": str(listeners.udp.getsockname()[1]),
+                  "OUTPUT": str(out / "students" / f"{k:02d}a" / "report.json"), "MARKER": f"survivor-{name}",
+                  "MARKER_DIR": str(tmp_path), "OTHER_DIR": str(other), "SECRET_FILE": str(secret_dir / "token.txt")}
+        file = "lstm_torch.py" if name in TORCH else "lstm_numpy.py"
+        for student, text in ((f"{k:02d}a", attack_source(name, places)), (f"{k:02d}b", SOLUTION)):
             (root / student).mkdir(parents=True)
-            (root / student / f"lstm_{track if student.endswith('a') else 'numpy'}.py").write_text(text)
-
+            (root / student / (file if student.endswith("a") else "lstm_numpy.py")).write_text(text)
     monkeypatch.setenv("GRADER_TEST_TOKEN", SECRET)
     before, pids = tree(ROOT, root, other, secret_dir), processes()
     done = subprocess.run([sys.executable, "-m", "grader", "--course", str(course), "batch", str(root), "--out",
