@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from grader.sandbox import child
 from grader.sandbox.calls import Call, ModuleCall
 from grader.sandbox.replies import Loaded, Raised, Returned, parse_hello, parse_raised
@@ -52,6 +54,7 @@ class InProcessSession:
         return self._hello
 
     def call(self, symbol: str, args: Sequence[Any], *, echo: bool = False) -> Returned | Raised:
+        args = _fresh(list(args))  # the child gets its own copies too: the grader's cases stay as they were
         try:
             value = getattr(self._module, symbol)(*args)
         except Exception as exc:
@@ -69,10 +72,21 @@ class InProcessSession:
                    "dtype": call.dtype, "target": call.target, "describe": call.describe,
                    "grad": None if call.grad is None else list(call.grad), "trace": list(call.trace)}
         try:
-            result = child_torch.run(self._module, request, list(call.args), protocol)
+            result = child_torch.run(self._module, request, _fresh(list(call.args)), protocol)
         except Exception as exc:
             return parse_raised(child._error(exc, str(self._dir)), "")
         return Returned(value=result["value"], grads=result.get("grads"), trace=result.get("trace"))
 
     def close(self) -> None:
         shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def _fresh(value: Any) -> Any:
+    """``value`` with every array copied (writable, like the arrays the child decodes)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_fresh(v) for v in value)
+    return value

@@ -126,3 +126,35 @@ def test_a_replay_that_stops_reports_what_the_search_reports(quick: Settings, tm
     assert replayed == searched
     remember = next(e for e in replayed["exercises"] if e["id"] == "remember_gate")
     assert "remember_gate took longer than the 0.5 s time limit" in remember["checks"][0]["message"]
+
+
+def test_primed_frames_change_no_sandboxed_report(quick: Settings, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a batch's workers do: replay the recorded cases, sending requests encoded once in the warm parent."""
+    from grader.batch.pool import prime_frames
+    from grader.sandbox import frames
+
+    submissions = []
+    for kind, name in (("correct", fixture_names("correct")[0]), ("buggy", "forget_on_stm")):
+        folder = tmp_path / kind
+        folder.mkdir()
+        (folder / "lstm_numpy.py").write_text(numpy_fixture(kind, name))
+        submissions.append(folder)
+
+    def sandboxed(folder: Path) -> dict[str, Any]:
+        return check_submission(folder, exercise=CORE, settings=quick, isolation="process", jobs=1).to_dict()
+
+    searched = [sandboxed(folder) for folder in submissions]
+    record_cases(quick)
+    try:
+        prime_frames(quick, "process")
+        encoded, sent = [], []
+        real_encode, real_frame = frames.protocol.encode_frame, frames.frame
+        monkeypatch.setattr(frames.protocol, "encode_frame", lambda *a, **k: encoded.append(1) or real_encode(*a, **k))
+        monkeypatch.setattr(frames, "frame", lambda *a, **k: sent.append(1) or real_frame(*a, **k))
+        replayed = [sandboxed(folder) for folder in submissions]
+    finally:
+        replay.disable()
+    assert replayed == searched
+    assert replayed[1]["score"] < replayed[0]["score"]
+    assert 0 < len(encoded) < len(sent) / 2, f"{len(encoded)} of {len(sent)} frames encoded: most come from the cache"

@@ -45,7 +45,7 @@ class _Running:
     chunks: list[bytes] = field(default_factory=list)
 
 
-def warm_up(jobs: Sequence[Job], settings: Settings) -> list[str]:
+def warm_up(jobs: Sequence[Job], settings: Settings, isolation: str = "process") -> list[str]:
     """Do once, in the parent, what every worker would otherwise do again: import the grader, the
     checks and each track's libraries, and record the cases of every track's checks (replayed by
     every worker, ``grader.checks.replay``) by grading the references in this process."""
@@ -61,7 +61,21 @@ def warm_up(jobs: Sequence[Job], settings: Settings) -> list[str]:
     tracks = [name for name, info in TRACKS.items()
               if any(info.file in job.files for job in jobs) and not (info.needs and missing(info.needs))]
     record_cases(settings, tracks)
+    if "numpy" in tracks:
+        prime_frames(settings, isolation)
     return tracks
+
+
+def prime_frames(settings: Settings, isolation: str) -> None:
+    """Grade the numpy reference once more, through the sandbox: the requests it sends are the
+    replayed ones every student gets, so every forked worker inherits them already encoded
+    (``grader.sandbox.frames``). The torch track's requests are mostly built per call."""
+    from grader.api import check_submission
+    from grader.catalog import load_track
+
+    track = load_track("numpy")
+    check_submission(settings.course / "solutions" / track.file, exercise=[e.id for e in track.exercises],
+                     settings=settings, isolation=isolation, jobs=1)
 
 
 def record_cases(settings: Settings, tracks: Sequence[str] = ("numpy",)) -> None:
@@ -82,7 +96,7 @@ def run_local(jobs: Sequence[Job], *, workers: int, settings: Settings, isolatio
               tick: Callable[[], None] = lambda: None) -> None:
     """Grade ``jobs`` with up to ``workers`` children at a time; ``done(record)`` for each."""
     threads = _torch_threads()
-    tracks = warm_up(jobs, settings)
+    tracks = warm_up(jobs, settings, isolation)
     slots = Slots(max(1, workers), tracks, settings, isolation)
     waiting = list(reversed(jobs))
     running: dict[int, _Running] = {}

@@ -90,6 +90,7 @@ def _layout(B: int, I: int, H: int, T: int, m: float) -> tuple[  # noqa: E741
     return list(layout), [shape for shape, _ in layout.values()], bounds, np.concatenate(scales), position
 
 
+@functools.lru_cache(maxsize=64)
 def cases(
     *,
     min_batch: int = 1,
@@ -99,7 +100,7 @@ def cases(
     magnitudes: tuple[float, ...] = MAGNITUDES,
     dtypes: tuple[str, ...] = DTYPES,
 ) -> st.SearchStrategy[Case]:
-    """Cases with 1..8 rows, input and hidden sizes 1..16 (often different)."""
+    """Cases with 1..8 rows, input and hidden sizes 1..16 (often different); built once per set of options."""
     return st.builds(
         Case,
         B=st.integers(min_batch, max_batch),

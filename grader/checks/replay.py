@@ -20,6 +20,8 @@ import copy
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
+from grader.sandbox import frames
+
 T = TypeVar("T")
 
 Key = tuple[int, int, str]  # (check seed, cases, "exercise:check")
@@ -41,6 +43,7 @@ def disable() -> None:
     _enabled = False
     _recorded.clear()
     _memo.clear()
+    frames.clear()
 
 
 def key(seed: int, cases: int, name: str) -> Key | None:
@@ -55,8 +58,9 @@ def recorded(key: Key | None) -> list[Any] | None:
 
 def keep(key: Key | None, batches: list[Any]) -> None:
     """Remember the batches of a search in which every case passed."""
-    if key is not None:
-        _recorded.setdefault(key, list(batches))
+    if key is not None and key not in _recorded:
+        _recorded[key] = list(batches)
+        frames.pin(array for batch in batches for case in batch for array in _arrays(case))
 
 
 def oracle(case: Any, what: str, compute: Callable[[], T]) -> T:
@@ -71,6 +75,12 @@ def oracle(case: Any, what: str, compute: Callable[[], T]) -> T:
     if len(_memo) < MEMO_LIMIT:
         _memo[(case, what)] = copy.deepcopy(found)
     return found
+
+
+def _arrays(case: Any) -> list[Any]:
+    """The arrays a recorded case hands to the calls (``Case.arrays`` and the like), to pin."""
+    arrays = getattr(case, "arrays", None)
+    return list(arrays.values()) if isinstance(arrays, dict) else []
 
 
 def size() -> int:

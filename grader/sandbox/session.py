@@ -196,7 +196,7 @@ class Session:
         the call that was running. Echoed calls also return their arguments as they were
         after the call (to see whether it changed them).
         """
-        from grader.sandbox import protocol  # numpy: imported once a call is made, not at start
+        from grader.sandbox import frames  # numpy: imported once a call is made, not at start
 
         for call in calls:
             if call.symbol in self._poisoned:
@@ -204,10 +204,8 @@ class Session:
         loaded = self.hello()
         if not loaded.ok:
             raise SandboxFailure(f"{self.file} could not be imported", kind="startup")
-        arrays: list[Any] = []
-        batch = [encode(call, arrays) for call in calls]
         self._batch += 1
-        frame = protocol.encode_frame({"op": "calls", "batch": self._batch, "calls": batch}, arrays)
+        frame = frames.frame({"op": "calls"}, self._batch, calls, encode)
         self.calls += len(calls)
         replies: list[Returned | Raised] = []
         try:
