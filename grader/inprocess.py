@@ -10,14 +10,13 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from grader.sandbox import child
+from grader.sandbox import child, scratch
 from grader.sandbox.calls import Call, ModuleCall
 from grader.sandbox.replies import Loaded, Raised, Returned, parse_hello, parse_raised
 
@@ -27,7 +26,7 @@ class InProcessSession:
         self.folder, self.file = folder, file
         self._module: Any = None
         self._hello: Loaded | None = None
-        self._dir = Path(tempfile.mkdtemp(prefix="grade-inproc-"))
+        self._dir = scratch.make("inproc")
 
     def start(self) -> None:
         pass

@@ -26,6 +26,7 @@ from grader.batch.run import BatchOutcome, run_batch
 from grader.checks import replay
 from grader.cli import main
 from grader.config import Settings
+from grader.sandbox.bwrap import bwrap_path
 
 SOLUTION = (ROOT / "solutions" / "lstm_numpy.py").read_text()
 PARTIAL = (ROOT / "examples" / "partial" / "lstm_numpy.py").read_text()
@@ -251,17 +252,22 @@ def test_kill_9_and_rerun_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     students = [f"s{k:02d}" for k in range(8)]
     for k, student in enumerate(students):
         write(root / student, {"lstm_numpy.py": SOLUTION if k % 2 else PARTIAL})
-    out = tmp_path / "out"
+    out, scratch = tmp_path / "out", tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
     command = [sys.executable, "-m", "grader", "batch", str(root), "--out", str(out), "-j", "1", "-q"]
-    first = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env=env)
     try:
         graded = _wait_for_grades(out, at_least=2, timeout=120)
         os.killpg(first.pid, signal.SIGKILL)
     finally:
         first.wait()
     assert 2 <= graded < len(students), "killed mid-way"
+    if bwrap_path() is not None:
+        assert list(scratch.glob("grade-zygote-*")), "the killed batch left its zygotes' folders"
     before = _grades(out)
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stderr
     after = _grades(out)
     assert sorted(after) == students
@@ -269,6 +275,7 @@ def test_kill_9_and_rerun_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     history = sqlite3.connect(out / "gradebook.sqlite").execute("SELECT COUNT(*) FROM history").fetchone()[0]
     assert history == 0, "nobody was graded twice"
     assert len(rows(out)) == len(students)
+    assert not list(scratch.glob("grade-*")), "the rerun swept what the killed run left, and cleaned up after itself"
 
 
 def _grades(out: Path) -> dict[str, tuple[str, str]]:
@@ -324,7 +331,6 @@ def test_an_unreachable_scheduler_is_a_usage_error(klass: Path, tmp_path: Path,
 
 
 def test_a_hostile_student_cannot_touch_the_gradebook_or_a_neighbour(tmp_path: Path, fast: Settings) -> None:
-    from grader.sandbox.bwrap import bwrap_path
 
     if bwrap_path() is None:
         pytest.skip("bubblewrap is not installed (apt-get install bubblewrap)")

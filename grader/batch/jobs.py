@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import tempfile
+import shutil
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -21,6 +21,7 @@ from grader.batch.discover import CODE_FILES
 from grader.batch.records import FAILED, GRADED, StudentRecord
 from grader.config import Settings
 from grader.errors import GraderError, UsageError
+from grader.sandbox import scratch
 
 
 def grading_settings(settings: Settings) -> Settings:
@@ -45,15 +46,17 @@ def grade_student(student: str, files: dict[str, bytes], content_hash: str, sett
                   isolation: str) -> dict[str, Any]:
     """Grade ``files`` (name -> bytes) of ``student``; the record as JSON."""
     started = time.monotonic()
+    workdir = scratch.make("batch")  # named after this worker: swept if the batch is killed
     try:
-        with tempfile.TemporaryDirectory(prefix="grade-batch-") as scratch:
-            folder = Path(scratch) / "submission"
-            folder.mkdir()
-            for name, data in files.items():
-                (folder / name).write_bytes(data)
-            record = _grade_folder(student, folder, sorted(files), settings, isolation)
+        folder = workdir / "submission"
+        folder.mkdir()
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        record = _grade_folder(student, folder, sorted(files), settings, isolation)
     except GraderError as error:
         record = StudentRecord(student, FAILED, problem=f"the grader could not finish: {error}")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
     return asdict(dataclasses.replace(record, seconds=round(time.monotonic() - started, 3), content_hash=content_hash,
                                       grader_version=grader.__version__,
                                       graded_at=datetime.now(UTC).isoformat(timespec="seconds")))

@@ -23,6 +23,7 @@ from grader.batch.records import GRADED, StudentRecord, record_from_dict
 from grader.config import Settings
 from grader.errors import UsageError
 from grader.isolation import resolve
+from grader.sandbox import scratch
 
 
 @dataclass
@@ -47,6 +48,7 @@ def run_batch(root: Path, *, out: Path, settings: Settings, workers: int, isolat
               regrade: bool = False, scheduler: str | None = None, assignment: str | None = None,
               started: Started = lambda n: None, finished: Finished = lambda r: None) -> BatchOutcome:
     folders = discover(root, assignment=assignment, skip=out)
+    scratch.sweep()  # what a batch killed earlier (kill -9) left in the temporary directory
     settings = grading_settings(settings)
     isolation = resolve(isolation or settings.sandbox)
     stamp = fingerprint(settings)

@@ -14,7 +14,6 @@ import os
 import select
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import SandboxFailure
+from grader.sandbox import scratch
 from grader.sandbox.calls import Call, ModuleCall, encode
 from grader.sandbox.deaths import Death, explain
 from grader.sandbox.launch import Launcher, process_launcher
@@ -88,7 +88,7 @@ class Session:
             self._spawn()
 
     def _spawn(self) -> None:
-        workdir = Path(tempfile.mkdtemp(prefix="grade-"))
+        workdir = scratch.make("session")
         request_r, self._requests = os.pipe()
         self._replies, reply_w = os.pipe()
         os.set_blocking(self._requests, False)

@@ -19,11 +19,11 @@ import shutil
 import socket
 import struct
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from grader.sandbox import scratch
 from grader.sandbox.launch import Launcher
 from grader.sandbox.spawn import Spawned
 
@@ -47,7 +47,7 @@ def installed(track: str) -> Zygote | None:
 class Zygote:
     def __init__(self, *, launcher: Launcher, runtime: dict[str, str], preload_torch: bool, processes: int,
                  memory_bytes: int) -> None:
-        self._workdir = Path(tempfile.mkdtemp(prefix="grade-zygote-"))
+        self._workdir = scratch.make("zygote")
         for folder in ("runtime", "submission", "tmp"):
             (self._workdir / folder).mkdir()
         for source, name in runtime.items():
