@@ -67,9 +67,9 @@ class InProcessSession:
     def _module_call(self, call: ModuleCall) -> Returned | Raised:
         from grader.sandbox import child_torch, protocol
 
-        request = {"symbol": call.symbol, "init": list(call.init), "state": call.state, "device": call.device,
+        request = {"symbol": call.symbol, "init": list(call.init), "state": _fresh(call.state), "device": call.device,
                    "dtype": call.dtype, "target": call.target, "describe": call.describe,
-                   "grad": None if call.grad is None else list(call.grad), "trace": list(call.trace)}
+                   "grad": None if call.grad is None else _fresh(list(call.grad)), "trace": list(call.trace)}
         try:
             result = child_torch.run(self._module, request, _fresh(list(call.args)), protocol)
         except Exception as exc:

@@ -3,6 +3,9 @@ its exercise (and nowhere else), every correct-but-different module kept at full
 
 from __future__ import annotations
 
+import dataclasses
+import subprocess
+import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -90,6 +93,59 @@ def test_reference_scores_full_marks_and_gpu_checks_are_skipped_not_passed(setti
     if not torch.cuda.is_available():
         assert all(c.status is Status.SKIPPED and c.max_points == 0 and "no CUDA" in c.message for c in gpu)
     assert all(c.status is Status.PASSED for c in report.checks() if c.id != "gpu")
+
+
+def test_the_in_process_floor_grades_the_reference_full_gradcheck_included(settings: Settings) -> None:
+    """The floor (and a batch's recording of the cases) runs module calls inside an autograd Function,
+    where autograd is off: the module's own backward must still be built."""
+    quick = dataclasses.replace(settings, examples_scale=0.2)
+    report = check_submission(ROOT / "solutions" / "lstm_torch.py", settings=quick, isolation="none", jobs=1)
+    gradchecks = [c for c in report.checks() if c.id == "gradcheck"]
+    assert len(gradchecks) == 2 and all(c.status is Status.PASSED for c in gradchecks)
+    assert report.points == report.max_points
+
+
+def test_a_warm_zygote_forks_children_that_compute_as_a_fresh_process_does() -> None:
+    """``warm_up`` (run once in a batch's zygote) loads what torch loads lazily, the meta device's
+    kernels included, and a child forked after it computes exactly what a fresh process computes."""
+    script = f"""
+import os, sys
+sys.path.insert(0, {str(ROOT)!r})
+import numpy as np
+from grader.sandbox import child_torch, protocol
+import importlib.util
+spec = importlib.util.spec_from_file_location("sol", {str(ROOT / "solutions" / "lstm_torch.py")!r})
+module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
+def results():
+    rng = np.random.default_rng(0)
+    x, h, c = rng.uniform(-1, 1, (2, 3)), rng.uniform(-1, 1, (2, 4)), rng.uniform(-1, 1, (2, 4))
+    out = []
+    for device, dtype in (("cpu", "float64"), ("cpu", "bfloat16"), ("meta", "float64")):
+        call = {{"symbol": "LSTMCell", "init": [3, 4], "device": device, "dtype": dtype,
+                 "grad": [np.ones((2, 4)), np.ones((2, 4))]}}
+        reply = child_torch.run(module, call, [x, (h, c)], protocol)
+        out.append(repr(reply["value"]) + repr(reply.get("grads")))
+    return "".join(out)
+if sys.argv[1] == "fresh":
+    print(results())
+else:
+    child_torch.warm_up()
+    assert "torch._meta_registrations" in sys.modules, "the meta device's kernels are loaded"
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.write(write, results().encode()); os._exit(0)
+    os.close(write)
+    data = b""
+    while chunk := os.read(read, 1 << 16):
+        data += chunk
+    assert os.waitpid(pid, 0)[1] == 0
+    print(data.decode())
+"""
+    runs = [subprocess.run([sys.executable, "-c", script, kind], capture_output=True, text=True, timeout=120)
+            for kind in ("fresh", "forked")]
+    assert all(run.returncode == 0 for run in runs), [run.stderr[-2000:] for run in runs]
+    assert runs[0].stdout == runs[1].stdout and "TensorValue" in runs[0].stdout
 
 
 def test_untouched_torch_stub_scores_zero(settings: Settings) -> None:

@@ -110,10 +110,30 @@ def _watch(net: Any, name: str, seen: dict[str, dict[str, Any]]) -> Any:
     return torch.nn.Module.register_forward_hook(part, keep)
 
 
+def warm_up() -> None:
+    """Do once, in a batch's zygote, what torch does lazily on first use, so that no forked child
+    pays it again: the meta device's first use alone imports its kernels (1.2 s of CPU here).
+    Tiny tensors only, on one thread: a batch runs one student per core, and no thread pool is forked."""
+    torch.set_num_threads(1)
+    for device, dtype in (("cpu", torch.float64), ("cpu", torch.float32), ("cpu", torch.bfloat16),
+                          ("meta", torch.float64)):
+        layer = torch.nn.Linear(3, 2).to(device=device, dtype=dtype)
+        x = torch.zeros(1, 3, device=device, dtype=dtype, requires_grad=True)
+        out = torch.sigmoid(layer(x)) * torch.tanh(layer(x))
+        torch.autograd.grad(out.sum(), [x, *layer.parameters()])
+
+
 def run(module: Any, call: dict[str, Any], args: Any, protocol: Any) -> dict[str, Any]:
     """One module call: build, load, move, forward, and backward if upstream gradients are given."""
-    torch.manual_seed(0)
+    with torch.enable_grad():  # also where autograd is off: the in-process floor runs it inside a Function
+        return _run(module, call, args, protocol)
+
+
+def _run(module: Any, call: dict[str, Any], args: Any, protocol: Any) -> dict[str, Any]:
     device, dtype = str(call.get("device", "cpu")), DTYPES[str(call.get("dtype", "float64"))]
+    torch.default_generator.manual_seed(0)  # modules are built on the CPU (torch.manual_seed visits every backend)
+    if device.startswith("cuda"):
+        torch.cuda.manual_seed_all(0)
     if device.startswith("cuda"):
         torch.backends.cuda.matmul.allow_tf32 = False  # explicit, and recorded by the parent
         torch.backends.cudnn.allow_tf32 = False

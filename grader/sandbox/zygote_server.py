@@ -40,7 +40,9 @@ def serve(config: dict[str, Any], run_child: Callable[[dict[str, Any]], None]) -
     import _grader_protocol  # type: ignore[import-not-found]  # noqa: F401 - numpy, once for every child
 
     if config.get("preload_torch"):
-        import _grader_torch  # type: ignore[import-not-found]  # noqa: F401 - torch, once for every child
+        import _grader_torch  # type: ignore[import-not-found]  # torch, once for every child
+
+        _grader_torch.warm_up()
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     control = socket.socket(fileno=config["control"])
     me, child = os.getpid(), 0
