@@ -65,10 +65,10 @@ def bwrap_launcher(python: str, child: Path, config: dict[str, Any], workdir: Pa
     argv += ["--setenv", "TMPDIR", "/tmp"]
     for path in SYSTEM:
         argv += ["--ro-bind-try", path, path]
-    for path in python_roots():
+    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    for path in python_roots():  # after the tmpfs: a runtime under /tmp (a venv in a clone there) stays visible
         argv += ["--ro-bind", path, path]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-             "--ro-bind", str(workdir / "runtime"), str(INSIDE / "runtime"),
+    argv += ["--ro-bind", str(workdir / "runtime"), str(INSIDE / "runtime"),
              "--ro-bind", str(workdir / "submission"), str(INSIDE / "submission")]
     for device in sorted(glob.glob("/dev/nvidia*")):  # a GPU, where there is one, for the torch checks
         argv += ["--dev-bind-try", device, device]
