@@ -57,25 +57,35 @@ def generate(root: Path, track: str, students: int, hanging: int) -> Counter[str
     return mix
 
 
-def run(root: Path, out: Path, workers: int, *extra: str) -> float:
+def run(root: Path, out: Path, workers: int, *extra: str) -> tuple[float, float]:
+    """Wall seconds of one `grade batch`, and how busy the machine's cores were meanwhile (0..1)."""
     command = [sys.executable, "-m", "grader", "batch", str(root), "--out", str(out), "-j", str(workers), "-q",
                *extra]
+    busy, total = cpu_ticks()
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - started
+    busy_after, total_after = cpu_ticks()
     if done.returncode not in (0, 3):
         sys.exit(f"grade batch failed ({done.returncode}): {done.stderr[-2000:]}")
-    return seconds
+    return seconds, (busy_after - busy) / max(total_after - total, 1)
 
 
-def report(track: str, students: int, mix: Counter[str], seconds: float, again: float, workers: int,
+def cpu_ticks() -> tuple[int, int]:
+    """(busy, all) CPU ticks of the whole machine so far, from /proc/stat."""
+    user, nice, system, idle, iowait, irq, softirq = (int(n) for n in Path("/proc/stat").read_text().split()[1:8])
+    busy = user + nice + system + irq + softirq
+    return busy, busy + idle + iowait
+
+
+def report(track: str, students: int, mix: Counter[str], seconds: float, busy: float, again: float, workers: int,
            target: float, out: Path, hanging: int) -> None:
     per = seconds / students
     print(f"\n{track} track: {students} submissions ({', '.join(f'{n} {k}' for k, n in sorted(mix.items()))}), "
           f"{workers} workers, {os.cpu_count()} cores")
     print(f"  grade batch, first run:     {seconds:7.1f} s wall, {1000 * per:7.0f} ms per submission "
           f"(target {1000 * target:.0f} ms: {per / target:.1f}x the target; nbgrader at ~1 s each: "
-          f"{1 / per:.1f}x faster)")
+          f"{1 / per:.1f}x faster); the cores {100 * busy:.0f}% busy")
     with sqlite3.connect(out / "gradebook.sqlite") as db:
         rows = {student: float(seconds) for student, seconds in
                 db.execute("SELECT student, json_extract(record, '$.seconds') FROM grades")}
@@ -108,9 +118,9 @@ def main() -> None:
             root, out = scratch / track / "class", scratch / track / "out"
             hanging = args.hanging if track == "numpy" else 0
             mix = generate(root, track, students, hanging)
-            seconds = run(root, out, args.workers)
-            again = run(root, out, args.workers)
-            report(track, students, mix, seconds, again, args.workers, target, out, hanging)
+            seconds, busy = run(root, out, args.workers)
+            again, _ = run(root, out, args.workers)
+            report(track, students, mix, seconds, busy, again, args.workers, target, out, hanging)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

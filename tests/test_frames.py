@@ -40,8 +40,8 @@ def test_a_cached_frame_is_the_frame_encoding_gives_with_its_own_batch_number() 
     frames.pin([ltm, event])
     calls = [Call("forget_gate", [ltm, {"W_f": event}], echo=True), Call("learn_gate", [event, None])]
     count, counted = counting()
-    first = frames.frame({"op": "calls"}, 7, calls, counted)
-    again = frames.frame({"op": "calls"}, 1234, calls, counted)
+    first = frames.frame(7, calls, counted)
+    again = frames.frame(1234, calls, counted)
     assert count[0] == 2, "encoded once, then taken from the cache"
     assert first == fresh(7, calls) and again == fresh(1234, calls)
     start = protocol.HEADER.size
@@ -56,10 +56,10 @@ def test_a_call_with_an_array_that_is_not_pinned_is_encoded_every_time() -> None
     count, counted = counting()
     calls = [Call("use_gate", [pinned, loose])]
     for batch in (1, 2):
-        assert frames.frame({"op": "calls"}, batch, calls, counted) == fresh(batch, calls)
+        assert frames.frame(batch, calls, counted) == fresh(batch, calls)
     assert count[0] == 2
     loose[0, 0] = 5.0  # a changed unpinned array is sent as it is now
-    assert frames.frame({"op": "calls"}, 3, calls, counted) == fresh(3, calls)
+    assert frames.frame(3, calls, counted) == fresh(3, calls)
 
 
 def test_calls_that_differ_only_in_a_flag_or_a_type_get_their_own_frames() -> None:
@@ -67,7 +67,7 @@ def test_calls_that_differ_only_in_a_flag_or_a_type_get_their_own_frames() -> No
     frames.pin([array])
     for calls in ([Call("f", [array], echo=False)], [Call("f", [array], echo=True)], [Call("f", [array, 1])],
                   [Call("f", [array, True])], [Call("f", [array, 1.0])], [Call("g", [array])]):
-        assert frames.frame({"op": "calls"}, 9, calls, encode) == fresh(9, calls), calls
+        assert frames.frame(9, calls, encode) == fresh(9, calls), calls
 
 
 def test_pinned_arrays_cannot_change_under_their_cached_frames() -> None:
@@ -80,6 +80,6 @@ def test_pinned_arrays_cannot_change_under_their_cached_frames() -> None:
 def test_nothing_is_cached_unless_something_was_pinned() -> None:
     count, counted = counting()
     calls = [Call("f", [np.zeros(2)])]
-    frames.frame({"op": "calls"}, 1, calls, counted)
-    frames.frame({"op": "calls"}, 2, calls, counted)
+    frames.frame(1, calls, counted)
+    frames.frame(2, calls, counted)
     assert count[0] == 2 and not frames._frames

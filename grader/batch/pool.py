@@ -52,14 +52,13 @@ def warm_up(jobs: Sequence[Job], settings: Settings, isolation: str = "process")
     import numpy  # noqa: F401
 
     import grader.grading  # noqa: F401
-    from grader.catalog import TRACKS, missing
+    from grader.catalog import missing
 
     if not missing("torch"):  # the checks' oracles use torch in the grader, the numpy track's too
         import torch
 
         torch.set_num_threads(1)  # the batch runs students in parallel; and no thread pool is forked
-    tracks = [name for name, info in TRACKS.items()
-              if any(info.file in job.files for job in jobs) and not (info.needs and missing(info.needs))]
+    tracks = tracks_of(jobs)
     record_cases(settings, tracks)
     if "numpy" in tracks:
         prime_frames(settings, isolation)
@@ -70,26 +69,36 @@ def prime_frames(settings: Settings, isolation: str) -> None:
     """Grade the numpy reference once more, through the sandbox: the requests it sends are the
     replayed ones every student gets, so every forked worker inherits them already encoded
     (``grader.sandbox.frames``). The torch track's requests are mostly built per call."""
-    from grader.api import check_submission
-    from grader.catalog import load_track
+    _grade_references(settings, ["numpy"], isolation)
 
-    track = load_track("numpy")
-    check_submission(settings.course / "solutions" / track.file, exercise=[e.id for e in track.exercises],
-                     settings=settings, isolation=isolation, jobs=1)
+
+def tracks_of(jobs: Sequence[Job]) -> list[str]:
+    """The tracks the students' files belong to, among those this machine can grade."""
+    from grader.catalog import TRACKS, missing
+
+    return [name for name, info in TRACKS.items()
+            if any(info.file in job.files for job in jobs) and not (info.needs and missing(info.needs))]
 
 
 def record_cases(settings: Settings, tracks: Sequence[str] = ("numpy",)) -> None:
     """Turn replay on and record the cases of ``tracks``' checks from the references (trusted code, run here)."""
-    from grader.api import check_submission
-    from grader.catalog import load_track
     from grader.checks import replay
 
     replay.disable()  # forget an earlier batch's record: the references may have changed since
     replay.enable()
+    _grade_references(settings, tracks, "none")
+
+
+def _grade_references(settings: Settings, tracks: Sequence[str], isolation: str) -> None:
+    """Grade the references of ``tracks``: with replay on, this records their cases (in this process)
+    or, through the sandbox, encodes the requests every student will get."""
+    from grader.api import check_submission
+    from grader.catalog import load_track
+
     for name in tracks:
         track = load_track(name)
         check_submission(settings.course / "solutions" / track.file, exercise=[e.id for e in track.exercises],
-                         settings=settings, isolation="none", jobs=1)
+                         settings=settings, isolation=isolation, jobs=1)
 
 
 def run_local(jobs: Sequence[Job], *, workers: int, settings: Settings, isolation: str, done: Done,

@@ -14,8 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from grader.batch.jobs import grade_student
-from grader.batch.pool import Done, Job, failed, record_cases
-from grader.catalog import TRACKS
+from grader.batch.pool import Done, Job, failed, record_cases, tracks_of
 from grader.config import Settings
 from grader.errors import UsageError
 
@@ -35,8 +34,7 @@ def run_dask(jobs: Sequence[Job], *, address: str, settings: Settings, isolation
     except (OSError, TimeoutError, ValueError) as error:
         raise UsageError(f"cannot reach the Dask scheduler at {address} ({error})") from None
     with client:
-        tracks = [name for name, info in TRACKS.items() if any(info.file in job.files for job in jobs)]
-        client.run(record_cases, settings, tracks)  # each worker process records the checks' cases once
+        client.run(record_cases, settings, tracks_of(jobs))  # each worker process records the checks' cases once
         futures = {
             client.submit(grade_student, job.student, job.files, job.content_hash, settings, isolation,
                           key=f"grade-{job.student}-{job.content_hash[:16]}", pure=False, retries=1): job

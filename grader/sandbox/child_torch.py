@@ -134,7 +134,6 @@ def _run(module: Any, call: dict[str, Any], args: Any, protocol: Any) -> dict[st
     torch.default_generator.manual_seed(0)  # modules are built on the CPU (torch.manual_seed visits every backend)
     if device.startswith("cuda"):
         torch.cuda.manual_seed_all(0)
-    if device.startswith("cuda"):
         torch.backends.cuda.matmul.allow_tf32 = False  # explicit, and recorded by the parent
         torch.backends.cudnn.allow_tf32 = False
     net = getattr(module, call["symbol"])(*call["init"])

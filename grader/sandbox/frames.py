@@ -39,14 +39,14 @@ def clear() -> None:
     _frames.clear()
 
 
-def frame(op: dict[str, Any], batch: int, calls: Sequence[Any], encode: Callable[[Any, list[Any]], Any]) -> bytes:
-    """The frame of ``op`` (with ``"calls"``, each encoded by ``encode``) numbered ``batch``."""
+def frame(batch: int, calls: Sequence[Any], encode: Callable[[Any, list[Any]], Any]) -> bytes:
+    """The request frame of ``calls`` (each encoded by ``encode``), numbered ``batch``."""
     key = _key(calls) if _pinned else None
     cached = None if key is None else _frames.get(key)
     if cached is None:
         arrays: list[Any] = []
         encoded = [encode(call, arrays) for call in calls]
-        whole = protocol.encode_frame({**op, "batch": SENTINEL, "calls": encoded}, arrays)
+        whole = protocol.encode_frame({"op": "calls", "batch": SENTINEL, "calls": encoded}, arrays)
         json_len, _ = protocol.parse_header(whole[: protocol.HEADER.size])
         start = protocol.HEADER.size
         cached = (whole[start : start + json_len], whole[start + json_len :])

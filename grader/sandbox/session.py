@@ -205,7 +205,7 @@ class Session:
         if not loaded.ok:
             raise SandboxFailure(f"{self.file} could not be imported", kind="startup")
         self._batch += 1
-        frame = frames.frame({"op": "calls"}, self._batch, calls, encode)
+        frame = frames.frame(self._batch, calls, encode)
         self.calls += len(calls)
         replies: list[Returned | Raised] = []
         try:

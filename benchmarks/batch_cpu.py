@@ -1,0 +1,90 @@
+"""Where a batch's CPU goes per student: the worker (the grader's side) against the sandbox.
+
+Sets up as `grade batch` does (warm-up, recorded cases, a warm zygote under bwrap), then grades
+the same student several times in this process and reads the CPU time of this process and of
+every process under it (the sandbox: bwrap, the zygote and the children it forks, from /proc).
+Students: the numpy reference, a buggy numpy fixture, and the torch reference.
+
+    python benchmarks/batch_cpu.py [--repeat 10] [--sandbox bwrap|process]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+from grader.batch import pool
+from grader.batch.jobs import grade_student, grading_settings
+from grader.catalog import missing
+from grader.config import load_settings
+from grader.isolation import resolve
+from grader.sandbox.zygote import install
+
+ROOT = Path(__file__).resolve().parent.parent
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def descendants_cpu() -> float:
+    """CPU seconds of every process under this one (their own and their reaped children's)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        times[int(entry)] = sum(int(x) for x in fields[11:15]) / TICK
+
+    def under_me(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == os.getpid():
+                return True
+        return False
+
+    return sum(t for pid, t in times.items() if under_me(pid))
+
+
+def measure(label: str, file: str, text: bytes, repeat: int, isolation: str) -> None:
+    settings = grading_settings(load_settings(ROOT))
+    job = pool.Job("student", {file: text}, "")
+    tracks = pool.warm_up([job], settings, isolation)
+    slots = pool.Slots(1, tracks, settings, isolation)
+    try:
+        install(slots.zygotes[0])
+        grade_student("student", job.files, "", settings, isolation)  # the zygote's start, once
+        wall, worker, sandbox = time.perf_counter(), time.process_time(), descendants_cpu()
+        for _ in range(repeat):
+            grade_student("student", job.files, "", settings, isolation)
+        wall, worker = (time.perf_counter() - wall) / repeat, (time.process_time() - worker) / repeat
+        sandbox = (descendants_cpu() - sandbox) / repeat
+    finally:
+        slots.close()
+    print(f"  {label:<28} {wall:6.3f} s wall   worker {worker:6.3f} s CPU   sandbox {sandbox:6.3f} s CPU")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--sandbox", default="auto")
+    args = parser.parse_args()
+    isolation = resolve(args.sandbox)
+    buggy = (ROOT / "tests/fixtures/numpy/_base.py").read_text() + "\n\n" + \
+        (ROOT / "tests/fixtures/numpy/buggy/forget_on_stm.py").read_text()
+    print(f"one student at a time, {isolation} ({'a warm zygote' if isolation == 'bwrap' else 'a child each'}), "
+          f"mean of {args.repeat}:")
+    measure("numpy reference", "lstm_numpy.py", (ROOT / "solutions/lstm_numpy.py").read_bytes(), args.repeat,
+            isolation)
+    measure("numpy, forget on STM (buggy)", "lstm_numpy.py", buggy.encode(), args.repeat, isolation)
+    if not missing("torch"):
+        measure("torch reference", "lstm_torch.py", (ROOT / "solutions/lstm_torch.py").read_bytes(),
+                max(2, args.repeat // 3), isolation)
+
+
+if __name__ == "__main__":
+    main()
