@@ -25,6 +25,18 @@ def test_the_same_seed_draws_the_same_cases_and_another_seed_others() -> None:
     assert check_seed(0, "a", "b") == check_seed(0, "a", "b")
 
 
+def test_equal_cases_in_a_batch_are_run_once() -> None:
+    """hypothesis's first example is its simplest case eight times over: the body sees it once."""
+    from hypothesis import strategies as st
+
+    batches: list[list[int]] = []
+    outcome = run_property(batches.append, st.integers(0, 3), seed=0, cases=40)
+    assert outcome.status is Status.PASSED
+    assert batches[0] == [0], "the first example: the simplest case, once"
+    assert all(len(batch) == len(set(batch)) for batch in batches)
+    assert outcome.cases == 4, "every distinct case is still counted"
+
+
 def test_drawn_cases_cover_the_sizes_and_dtypes_the_lesson_asks_for() -> None:
     seen = drawn(5) + drawn(6) + drawn(7)
     assert {c.dtype for c in seen} == {"float64", "float32"}

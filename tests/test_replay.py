@@ -158,3 +158,45 @@ def test_primed_frames_change_no_sandboxed_report(quick: Settings, tmp_path: Pat
     assert replayed == searched
     assert replayed[1]["score"] < replayed[0]["score"]
     assert 0 < len(encoded) < len(sent) / 2, f"{len(encoded)} of {len(sent)} frames encoded: most come from the cache"
+
+
+def test_a_replayed_check_sends_all_its_cases_in_one_go(quick: Settings, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every recorded case of a passing check goes out together: one round trip per body, not one per batch."""
+    from grader.checks.context import CheckContext
+
+    bodies: list[str] = []
+    real = CheckContext.run
+    monkeypatch.setattr(CheckContext, "run", lambda self, calls: bodies.append(self.exercise.id) or real(self, calls))
+    reference = ROOT / "solutions" / "lstm_numpy.py"
+    searched = check_submission(reference, exercise=["learn_gate"], settings=quick, isolation="none", jobs=1)
+    searching = len(bodies)
+    record_cases(quick)
+    try:
+        bodies.clear()
+        replayed = check_submission(reference, exercise=["learn_gate"], settings=quick, isolation="none", jobs=1)
+    finally:
+        replay.disable()
+    assert replayed.to_dict() == searched.to_dict()
+    checks = len(replayed.exercises[0].checks)
+    assert len(bodies) == checks < searching, f"{len(bodies)} round trips for {checks} checks ({searching} searching)"
+
+
+def test_a_replay_that_meets_a_wrong_case_shrinks_from_it_without_searching_again(
+        quick: Settings, replaying: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recorded batches are the search's: the first failing one is what the search would find, so
+    only the shrink stage runs (the reports are the same: test_replay_changes_no_report)."""
+    from grader.checks import property as prop
+
+    stages: list[bool] = []
+    real = prop._search
+    monkeypatch.setattr(prop, "_search", lambda *a, **k: stages.append(k["shrink"]) or real(*a, **k))
+    wrong = tmp_path / "wrong"
+    wrong.mkdir()
+    source = (ROOT / "solutions" / "lstm_numpy.py").read_text()
+    (wrong / "lstm_numpy.py").write_text(source + "\n\ndef forget_gate(ltm_prev, stm_prev, event, W_f, b_f):\n"
+                                                  "    return ltm_prev * 0.5\n")
+    report = graded(wrong, quick)
+    forget = next(e for e in report["exercises"] if e["id"] == "forget_gate")
+    assert forget["score"] < forget["max_score"]
+    assert stages and all(stages), f"search stages run: {stages.count(False)}, shrink stages: {stages.count(True)}"

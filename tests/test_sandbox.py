@@ -40,6 +40,10 @@ def mutate(x):
     return x
 def objects(x): return np.array([object()])
 def matrix(x): return np.ones(1).view(np.recarray)
+def nap(x):
+    import time; time.sleep(0.6)
+    return x
+def many(x): return tuple(x + i for i in range(40)), tuple(x - i for i in range(40))
 def scribble(x):
     open("note.txt", "w").write("hi")
     open(os.path.join(os.path.dirname(__file__), "lstm_numpy.py"), "a").write("# edited")
@@ -114,6 +118,26 @@ def test_a_hang_inside_a_batch_is_blamed_on_its_own_call(session: Session) -> No
     assert failure.value.reason.startswith("hang took longer than")
 
 
+def test_a_crash_inside_a_batch_is_blamed_on_its_own_call(session: Session) -> None:
+    with pytest.raises(SandboxFailure) as failure:
+        session.call_many([Call("double", [np.ones(1)]), Call("double", [np.ones(2)]), Call("leave", [np.ones(1)])])
+    assert "while running leave" in failure.value.reason
+
+
+def test_each_call_of_a_batch_has_its_own_time_limit(session: Session) -> None:
+    # three calls of 0.6 s under a 1 s limit: the batch takes 1.8 s, and no call is late
+    replies = session.call_many([Call("nap", [np.full(1, float(i))]) for i in range(3)])
+    assert [r.value.tolist() for r in replies] == [[0.0], [1.0], [2.0]]  # type: ignore[union-attr]
+    with pytest.raises(SandboxFailure) as failure:  # while a hang after them is still caught at its own
+        session.call_many([Call("nap", [np.ones(1)]), Call("nap", [np.ones(1)]), Call("hang", [np.ones(1)])])
+    assert failure.value.reason.startswith("hang took longer than the 1 s time limit")
+
+
+def test_replies_too_large_for_one_frame_come_in_several(session: Session) -> None:
+    replies = session.call_many([Call("many", [np.full(2, float(i))]) for i in range(30)])  # 2400 arrays
+    assert [r.value[1][39].tolist() for r in replies] == [[i - 39.0] * 2 for i in range(30)]  # type: ignore[union-attr]
+
+
 def test_sys_exit_is_reported_as_what_the_function_raised(session: Session) -> None:
     reply = session.call("sysexit", [np.ones(1)])
     assert isinstance(reply, Raised) and reply.type == "SystemExit"
@@ -168,9 +192,9 @@ def test_requests_carry_only_the_function_name_and_its_arguments(
     frames: list[bytes] = []
     real = session_module.Session._send
 
-    def spy(self: Session, frame: bytes, deadline: float) -> None:
+    def spy(self: Session, frame: bytes) -> None:
         frames.append(frame)
-        real(self, frame, deadline)
+        real(self, frame)
 
     monkeypatch.setattr(session_module.Session, "_send", spy)
     session.call("double", [np.ones(2)])

@@ -105,12 +105,12 @@ def run_local(jobs: Sequence[Job], *, workers: int, settings: Settings, isolatio
               tick: Callable[[], None] = lambda: None) -> None:
     """Grade ``jobs`` with up to ``workers`` children at a time; ``done(record)`` for each."""
     threads = _torch_threads()
-    tracks = warm_up(jobs, settings, isolation)
-    slots = Slots(max(1, workers), tracks, settings, isolation)
+    slots = Slots(max(1, workers), tracks_of(jobs), settings, isolation)  # the zygotes import while we warm up
     waiting = list(reversed(jobs))
     running: dict[int, _Running] = {}
     limit = _time_limit(settings)
     try:
+        warm_up(jobs, settings, isolation)
         while waiting or running:
             while waiting and slots.free:
                 slot = slots.take()

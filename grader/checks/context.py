@@ -59,7 +59,8 @@ class CheckContext:
         try:
             replies = self.session.call_many([call for call, _ in calls])
         except SandboxFailure as failure:
-            raise Stop(Outcome(Status.ERROR, f"could not be graded: {failure.reason}")) from None
+            raise Stop(Outcome(Status.ERROR, f"could not be graded: {failure.reason}"),
+                       timed_out=failure.kind in ("timeout", "budget")) from None
         results: list[Returned | Failure] = []
         for (call, inputs), reply in zip(calls, replies, strict=True):
             self.log.add(reply.output)

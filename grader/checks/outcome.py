@@ -53,9 +53,10 @@ class Failure(Exception):
 class Stop(BaseException):
     """End the check now with this outcome (no shrinking)."""
 
-    def __init__(self, outcome: Outcome) -> None:
+    def __init__(self, outcome: Outcome, *, timed_out: bool = False) -> None:
         super().__init__(outcome.message)
         self.outcome = outcome
+        self.timed_out = timed_out  # a call ran out of time: running it again would spend its limit again
 
 
 @dataclass

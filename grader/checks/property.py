@@ -8,8 +8,10 @@ round trip to the sandbox serves the whole batch and hypothesis's per-example co
 shared. Only when a case fails does the shrink stage run: hypothesis searches single cases
 and shrinks the first failing one, so every shrinking step re-runs one case, and the
 outcome carries the smallest failing input. (If the shrink stage cannot find the failure
-again, the case the search found is reported as it is.) A batch replays the search's cases
-where it can (``grader.checks.replay``), with the same outcome.
+again, the case the search found is reported as it is.) Equal cases in a batch are run once.
+A batch replays the search's cases where it can (``grader.checks.replay``), all of a check's
+at once, with the same outcome; a replay that meets a failing case goes straight to the
+shrink stage, since the search would have found that same case first.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from grader.results import Counterexample, Status
 
 BATCH = 8  # cases per example in the search stage: their calls share one round trip
 SHRINK_EXAMPLES = 200  # single cases the shrink stage may draw to find the failure again
+FLAKY = ("gave different answers for the same input when called again (does it use randomness, or state kept "
+         "between calls?)")
 
 
 def check_seed(seed: int, *names: str) -> int:
@@ -52,6 +56,7 @@ def run_property(
     first one that is wrong, or a ``Stop`` to end the check at once. ``name`` ("exercise:check")
     identifies the search for replay.
     """
+    body = _once_each(body)
     batches = st.lists(strategy, min_size=BATCH, max_size=BATCH)
     examples = max(2, math.ceil(cases / BATCH))
     known = replay.key(seed, examples, name)
@@ -60,13 +65,17 @@ def run_property(
     if isinstance(replayed, Outcome):
         replayed.cases = len(seen)
         return replayed
-    if replayed:
+    if replayed is True:
         return Outcome(Status.PASSED, cases=len(seen))
-    seen.clear()
-    drawn: list[Any] = []
-    found = _search(body, batches, seed, examples=examples, shrink=False, seen=seen, drawn=drawn)
-    if found is None:
-        replay.keep(known, drawn)
+    found: Failure | Outcome | None
+    if isinstance(replayed, Failure):  # the search would have found it first: the shrink stage starts from it
+        found = replayed
+    else:
+        seen.clear()
+        drawn: list[Any] = []
+        found = _search(body, batches, seed, examples=examples, shrink=False, seen=seen, drawn=drawn)
+        if found is None:
+            replay.keep(known, drawn)
     if isinstance(found, Failure):
         smallest = _search(lambda case: body([case]), strategy, seed, examples=SHRINK_EXAMPLES, shrink=True,
                            seen=seen)
@@ -80,21 +89,62 @@ def run_property(
     return Outcome(Status.PASSED, cases=len(seen))
 
 
-def _replayed(body: Callable[[list[Any]], None], batches: list[Any] | None, seen: set[Any]) -> bool | Outcome:
-    """Whether every recorded batch passes (False at once if there is no record, or at the first
-    failure: the full search then finds and shrinks it). A check that stops (not implemented, could
-    not be graded) stops here, with the outcome the search would have ended with on the same case."""
+def _once_each(body: Callable[[list[Any]], None]) -> Callable[[list[Any]], None]:
+    """``body`` run on each distinct case of a batch once. Hypothesis's first example is its simplest
+    case eight times over, and the calls of equal cases are equal requests: a quarter of a check's calls."""
+
+    def distinct(cases: list[Any]) -> None:
+        body(list(dict.fromkeys(cases)))
+
+    return distinct
+
+
+def _replayed(body: Callable[[list[Any]], None], batches: list[Any] | None,
+              seen: set[Any]) -> bool | Failure | Outcome:
+    """Replay the recorded batches: True if every case passes; False if there is no record; the
+    failure the search would have found first (the shrink stage then starts from it, as after the
+    search); or, for a check that stops (not implemented, could not be graded), the outcome the
+    search would have ended with on the same case.
+
+    Every recorded case goes to ``body`` at once, so their calls share a few round trips instead of
+    one per batch. Where that fails or stops, the batches are replayed one by one, as the search
+    would have met them: the first failing batch is the search's, and so is the count of cases. A
+    call that ran out of time is not run again (the session answers for its symbol at once), so
+    its limit is spent once.
+    """
     if batches is None:
         return False
+    everything = [case for batch in batches for case in batch]
+    seen.update(everything)
+    first: Failure | Stop
+    try:
+        body(everything)
+        return True
+    except (Failure, Stop) as stopped:
+        first = stopped
+    seen.clear()
     for batch in batches:
         seen.update(batch)
         try:
             body(batch)
         except Failure:
-            return False
+            return _again(body, batch)
         except Stop as stop:
-            return stop.outcome
+            return first.outcome if isinstance(first, Stop) and stop.timed_out and first.timed_out else stop.outcome
     return True
+
+
+def _again(body: Callable[[list[Any]], None], batch: list[Any]) -> Failure | Outcome:
+    """Run a failing batch once more and report that run, as hypothesis does with the example it found."""
+    try:
+        body(batch)
+    except Failure as failure:
+        if failure.case is None:
+            failure.case = batch[0]
+        return failure
+    except Stop as stop:
+        return stop.outcome
+    return Outcome(Status.FAILED, FLAKY)
 
 
 def _search(body: Callable[[Any], None], strategy: st.SearchStrategy[Any], seed: int, *, examples: int,
@@ -126,8 +176,7 @@ def _search(body: Callable[[Any], None], strategy: st.SearchStrategy[Any], seed:
     except Stop as stop:
         return stop.outcome
     except Flaky:
-        return Outcome(Status.FAILED, "gave different answers for the same input when called again (does it use "
-                                      "randomness, or state kept between calls?)")
+        return Outcome(Status.FAILED, FLAKY)
     return None
 
 

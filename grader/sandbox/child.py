@@ -3,13 +3,16 @@
 Runs as ``python -I -B child.py CONFIG`` from a private runtime folder that holds this file
 and a copy of ``protocol.py`` (loaded as ``_grader_protocol``); it imports nothing else from
 the grader. It never sees expected values, tolerances, points or check names: a request
-is a batch of calls, each naming a function of the submission and carrying its arguments,
-and each call gets its own reply frame (sent as soon as the call ends) carrying what the
-function returned, as plain arrays, or what it raised.
+is a batch of calls, each naming a function of the submission and carrying its arguments.
+The child answers a batch with one reply frame carrying, for each call, what the function
+returned, as plain arrays, or what it raised; as each call starts it writes one byte to a
+progress pipe, from which the parent learns which call is running (each call's own time limit,
+and the call to blame for a hang or a crash).
 """
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import importlib.util
 import inspect
@@ -22,6 +25,8 @@ import select
 import sys
 import time
 from typing import Any
+
+FLUSH_ARRAYS = 1024  # arrays gathered for a reply frame before it is sent early (the parent caps a frame's)
 
 
 class _CappedWriter(io.TextIOBase):
@@ -130,7 +135,10 @@ class Child:
         self.inbox = bytearray()
         self.budget: list[int] = config["budget"]
         self.spin = float(config.get("spin", 0.0))
+        self.progress = config.get("progress")
         os.set_blocking(self.requests, False)
+        if isinstance(self.progress, int):
+            os.set_blocking(self.progress, False)
 
     # ---------------------------------------------------------------- frames
     def _read_exact(self, n: int) -> bytes:
@@ -189,9 +197,15 @@ class Child:
         names = [n for n in dir(module) if not n.startswith("_")][:400]
         return {"ok": True, "symbols": {n: _describe(getattr(module, n)) for n in names}}
 
-    def run_call(self, call: dict[str, Any], arrays: list[Any]) -> tuple[dict[str, Any], list[Any]]:
-        """One call of a batch: what the function returned (as arrays) or what it raised."""
-        out: list[Any] = []
+    def mark(self) -> None:
+        """Tell the parent that the next call starts (one byte on the progress pipe)."""
+        if isinstance(self.progress, int):  # full or closed: the parent blames an earlier call, never a later one
+            with contextlib.suppress(OSError):
+                os.write(self.progress, b".")
+
+    def run_call(self, call: dict[str, Any], arrays: list[Any], out: list[Any]) -> dict[str, Any]:
+        """One call of a batch: what the function returned (its arrays appended to ``out``) or what it raised."""
+        start = len(out)
         try:
             args = self.protocol.unpack(call["args"], arrays)
             if call.get("kind") == "module":
@@ -208,11 +222,12 @@ class Child:
             if call.get("echo"):
                 reply["args"] = self.protocol.pack(list(args), out)
         except BaseException as exc:
-            reply, out = {"ok": False, "error": _error(exc, self.submission_dir)}, []
-        return reply, out
+            del out[start:]
+            reply = {"ok": False, "error": _error(exc, self.submission_dir)}
+        return reply
 
     def serve(self) -> None:
-        """Import the submission, then answer batches of calls: one reply frame per call, in order."""
+        """Import the submission, then answer batches of calls: one reply frame per batch."""
         hello = self.load()
         self.send({"hello": hello}, [])
         if not hello["ok"]:
@@ -226,9 +241,15 @@ class Child:
             if message.get("op") != "calls" or not isinstance(calls, list):
                 return
             self.budget[0] = self.config["output_bytes"]  # each batch may print this much
+            first = 0
+            replies: list[dict[str, Any]] = []
+            out: list[Any] = []
             for index, call in enumerate(calls):
-                reply, out = self.run_call(call, arrays)
-                self.send({**reply, "batch": message.get("batch"), "index": index}, out)
+                self.mark()
+                replies.append(self.run_call(call, arrays, out))
+                if len(out) >= FLUSH_ARRAYS or index == len(calls) - 1:
+                    self.send({"batch": message.get("batch"), "first": first, "replies": replies}, out)
+                    first, replies, out = index + 1, [], []
 
 
 def run(config: dict[str, Any]) -> None:

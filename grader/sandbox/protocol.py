@@ -31,7 +31,7 @@ MAGIC = b"LSTMGRD1"
 HEADER = struct.Struct(">8sII")
 MAX_JSON_BYTES = 1 << 20
 MAX_PAYLOAD_BYTES = 256 << 20
-MAX_ARRAYS = 512
+MAX_ARRAYS = 2048
 MAX_ARRAY_ELEMENTS = 1 << 25
 MAX_NDIM = 8
 MAX_TREE_NODES = 4096
@@ -283,17 +283,20 @@ def decode_body(envelope: bytes, payload: bytes) -> tuple[dict[str, Any], list[n
             raise ProtocolError("an array pool is not one-dimensional")
         pools.append(pool)
     arrays = []
+    sizes = [pool.size for pool in pools]
     for entry in table:
-        if not (type(entry) is list and len(entry) == 3 and type(entry[0]) is int and type(entry[1]) is int
-                and type(entry[2]) is list and len(entry[2]) <= MAX_NDIM
-                and all(type(n) is int and n >= 0 for n in entry[2])):
+        if type(entry) is not list or len(entry) != 3:
             raise ProtocolError("an entry of the frame's array table is malformed")
         index, offset, shape = entry
+        if type(index) is not int or type(offset) is not int or type(shape) is not list or len(shape) > MAX_NDIM:
+            raise ProtocolError("an entry of the frame's array table is malformed")
         count = 1
         for n in shape:
+            if type(n) is not int or n < 0:
+                raise ProtocolError("an entry of the frame's array table is malformed")
             count *= n
         if not (0 <= index < len(pools) and offset >= 0 and count <= MAX_ARRAY_ELEMENTS
-                and offset + count <= pools[index].size):
+                and offset + count <= sizes[index]):
             raise ProtocolError("an array lies outside its pool")
         arrays.append(pools[index][offset : offset + count].reshape(shape))
     return message, arrays

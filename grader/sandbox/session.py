@@ -29,6 +29,8 @@ from grader.sandbox.replies import Loaded, Raised, Returned, parse_hello, parse_
 from grader.sandbox.spawn import ChildProcess, Spawned
 from grader.sandbox.zygote import Zygote
 
+CALLS_PER_FRAME = 32  # a request frame's calls: few enough that their arrays stay within protocol.MAX_ARRAYS
+
 # the child's runtime: these files, copied under these names into its private folder
 RUNTIME = {"child.py": "child.py", "protocol.py": "_grader_protocol.py", "child_torch.py": "_grader_torch.py",
            "zygote_server.py": "_grader_zygote.py"}
@@ -80,6 +82,10 @@ class Session:
         self._log_offset = 0
         self._during = ("the submission", "")
         self._batch = 0
+        self._in_flight: Sequence[Call | ModuleCall] = ()  # the calls of the batch being answered
+        self._started = 0  # how many of them have started (the child's progress marks)
+        self._deadline = self.deadline  # when the running call (or the import) runs out of time
+        self._poll = min(max(self.limits.call_timeout / 10, 0.05), 0.5)  # how often a wait looks at progress
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -91,11 +97,14 @@ class Session:
         workdir = scratch.make("session")
         request_r, self._requests = os.pipe()
         self._replies, reply_w = os.pipe()
+        self._progress, progress_w = os.pipe()
         os.set_blocking(self._requests, False)
+        os.set_blocking(self._progress, False)
         limits = self.limits
         config = {
             "requests": request_r,
             "replies": reply_w,
+            "progress": progress_w,
             "submission": str(workdir / "submission"),
             "cwd": str(workdir / "tmp"),
             "file": self.file,
@@ -115,7 +124,8 @@ class Session:
         self._log = open(workdir / "output.log", "w+b")  # noqa: SIM115 - closed in _kill
         self._log_offset = 0
         files = self._files()
-        forked = self.zygote.fork(config, files, (request_r, reply_w, self._log.fileno())) if self.zygote else None
+        fds = (request_r, reply_w, self._log.fileno(), progress_w)
+        forked = self.zygote.fork(config, files, fds) if self.zygote else None
         if forked is not None:  # a warm zygote's fresh child (batches)
             self._proc = forked
         else:
@@ -126,10 +136,11 @@ class Session:
             for name, data in files.items():
                 (workdir / "submission" / name).write_bytes(data)
             argv, env = self.launcher(sys.executable, workdir / "runtime" / "child.py", config, workdir)
-            self._proc = Spawned(argv, env, cwd=workdir / "tmp", log=self._log, pass_fds=(request_r, reply_w),
+            self._proc = Spawned(argv, env, cwd=workdir / "tmp", log=self._log,
+                                 pass_fds=(request_r, reply_w, progress_w),
                                  processes=limits.processes, memory_bytes=limits.memory_mb << 20)
-        os.close(request_r)
-        os.close(reply_w)
+        for fd in (request_r, reply_w, progress_w):
+            os.close(fd)
         self._workdir = workdir
         self._inbox = bytearray()
         os.set_blocking(self._replies, False)
@@ -155,7 +166,7 @@ class Session:
         code = None
         if proc is not None:
             code = proc.kill()
-            for fd in (self._requests, self._replies):
+            for fd in (self._requests, self._replies, self._progress):
                 with contextlib.suppress(OSError):
                     os.close(fd)
             self._log.close()
@@ -172,9 +183,9 @@ class Session:
         if self._hello is not None and self._proc is not None:
             return self._hello
         self.start()
-        deadline = min(time.monotonic() + self.limits.startup_timeout, self.deadline)
+        self._deadline = min(time.monotonic() + self.limits.startup_timeout, self.deadline)
         try:
-            message, _ = self._receive(deadline, during=(f"importing {self.file}", f"while importing {self.file}"))
+            message, _ = self._receive(during=(f"importing {self.file}", f"while importing {self.file}"))
             hello = parse_hello(message.get("hello"), self._take_output())
         except SandboxFailure as failure:
             self._broken = failure
@@ -190,37 +201,51 @@ class Session:
         return self.call_many([Call(symbol, args, echo)])[0]
 
     def call_many(self, calls: Sequence[Call | ModuleCall]) -> list[Returned | Raised]:
-        """Run a batch of calls in one round trip; each call keeps its own time limit.
+        """Run a batch of calls, up to ``CALLS_PER_FRAME`` per round trip; each call keeps its own
+        time limit.
 
         The child answers each call as soon as it ends, so a hang or crash is attributed to
         the call that was running. Echoed calls also return their arguments as they were
         after the call (to see whether it changed them).
         """
-        from grader.sandbox import frames  # numpy: imported once a call is made, not at start
-
         for call in calls:
             if call.symbol in self._poisoned:
                 raise SandboxFailure(self._poisoned[call.symbol], kind="timeout")
         loaded = self.hello()
         if not loaded.ok:
             raise SandboxFailure(f"{self.file} could not be imported", kind="startup")
+        replies: list[Returned | Raised] = []
+        for start in range(0, len(calls), CALLS_PER_FRAME):
+            replies += self._round_trip(calls[start : start + CALLS_PER_FRAME])
+        return replies
+
+    def _round_trip(self, calls: Sequence[Call | ModuleCall]) -> list[Returned | Raised]:
+        """Send one request frame, read the reply frames that answer it, each call on its own clock."""
+        from grader.sandbox import frames  # numpy: imported once a call is made, not at start
+
         self._batch += 1
         frame = frames.frame(self._batch, calls, encode)
         self.calls += len(calls)
+        self._marks()  # those of the batch before, all written before its last reply
+        self._in_flight, self._started = calls, 0
         replies: list[Returned | Raised] = []
         try:
-            for index, call in enumerate(calls):
-                self._during = (call.symbol, f"while running {call.symbol}")
-                deadline = min(time.monotonic() + self.limits.call_timeout, self.deadline)
-                if index == 0:
-                    self._send(frame, deadline)
-                message, out = self._receive(deadline, during=self._during)
-                if message.get("batch") != self._batch or message.get("index") != index:
+            self._next_call()
+            self._send(frame)
+            while len(replies) < len(calls):
+                message, arrays = self._receive(during=self._during)
+                answers = message.get("replies")
+                if (message.get("batch") != self._batch or message.get("first") != len(replies)
+                        or type(answers) is not list or not 0 < len(answers) <= len(calls) - len(replies)):
                     raise self._fail("protocol", "a reply out of turn")
-                try:
-                    replies.append(parse_reply(message, out, self._take_output()))
-                except SandboxFailure as failure:  # malformed: the child cannot be trusted to stay in step
-                    raise self._fail("protocol", failure.reason) from None
+                output = self._take_output()
+                for number, answer in enumerate(answers, 1):
+                    if type(answer) is not dict:
+                        raise self._fail("protocol", "a reply is not an object")
+                    try:
+                        replies.append(parse_reply(answer, arrays, output if number == len(answers) else ""))
+                    except SandboxFailure as failure:  # malformed: the child cannot be trusted to stay in step
+                        raise self._fail("protocol", failure.reason) from None
             self._empty_log()  # the child waits for the next batch: its log can start again
         except SandboxFailure as failure:
             if failure.kind == "timeout":
@@ -230,7 +255,38 @@ class Session:
                     f"{self.limits.call_timeout:g} s limit in an earlier check"
                 )
             raise
+        finally:
+            self._in_flight = ()
         return replies
+
+    def _next_call(self) -> None:
+        """A call of the batch in flight has started: blame it, and start its clock."""
+        call = self._in_flight[max(self._started - 1, 0)]
+        self._during = (call.symbol, f"while running {call.symbol}")
+        self._deadline = min(time.monotonic() + self.limits.call_timeout, self.deadline)
+
+    def _marks(self) -> int:
+        """How many progress marks (a byte as each call starts) the child has written since the last look."""
+        count = 0
+        while True:
+            try:
+                marks = os.read(self._progress, 1 << 12)
+            except OSError:  # BlockingIOError: none yet
+                return count
+            if not marks:
+                return count
+            count += len(marks)
+
+    def _advance(self) -> bool:
+        """Follow the child's progress; whether a later call than the one blamed so far has started."""
+        if not self._in_flight:
+            return False
+        running = max(self._started - 1, 0)
+        self._started = min(self._started + self._marks(), len(self._in_flight))
+        if self._started - 1 > running:
+            self._next_call()
+            return True
+        return False
 
     def _empty_log(self) -> None:
         """Truncate the log: parent and child share its file offset, so both start again at 0."""
@@ -247,7 +303,7 @@ class Session:
         text = data[:cap].decode("utf-8", "replace")
         return text + ("\n[output truncated]" if len(data) > cap else "")
 
-    def _send(self, frame: bytes, deadline: float) -> None:
+    def _send(self, frame: bytes) -> None:
         view = memoryview(frame)
         while view:
             try:
@@ -257,12 +313,24 @@ class Session:
                 pass
             except OSError:  # BrokenPipeError and friends: the child is gone
                 raise self._fail("died", "") from None
-            remaining = deadline - time.monotonic()
+            remaining = self._deadline - time.monotonic()
             _, writable, _ = select.select([], [self._requests], [], max(remaining, 0))
             if not writable:
                 raise self._fail("timeout", "")
 
-    def _read_exact(self, n: int, deadline: float) -> bytes:
+    def _wait(self) -> None:
+        """Sleep until a reply comes; waking now and then to follow the child's progress, so that each
+        call gets its own time limit. A call that runs past its limit ends the wait."""
+        while True:
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0 and not self._advance():
+                raise self._fail("timeout", "")
+            readable, _, _ = select.select([self._replies], [], [], min(max(remaining, 0), self._poll))
+            if readable:
+                return
+            self._advance()
+
+    def _read_exact(self, n: int) -> bytes:
         """Take ``n`` bytes from the reply pipe, reading in large chunks (few syscalls).
 
         Replies to small calls come back within tens of microseconds, much less than the
@@ -274,12 +342,8 @@ class Session:
             try:
                 chunk = os.read(self._replies, max(n - len(inbox), 1 << 16))
             except BlockingIOError:
-                if time.perf_counter() < spin_until:
-                    continue
-                remaining = deadline - time.monotonic()
-                readable, _, _ = select.select([self._replies], [], [], max(remaining, 0))
-                if not readable:
-                    raise self._fail("timeout", "") from None
+                if time.perf_counter() >= spin_until:
+                    self._wait()
                 continue
             if not chunk:
                 raise self._fail("died", "")
@@ -288,21 +352,22 @@ class Session:
         del inbox[:n]
         return data
 
-    def _receive(self, deadline: float, *, during: tuple[str, str]) -> tuple[dict[str, Any], list[Any]]:
+    def _receive(self, *, during: tuple[str, str]) -> tuple[dict[str, Any], list[Any]]:
         from grader.sandbox import protocol
 
         if self._proc is None:
             self._spawn()
         self._during = during
         try:
-            json_len, payload_len = protocol.parse_header(self._read_exact(protocol.HEADER.size, deadline))
-            envelope = self._read_exact(json_len, deadline)
-            return protocol.decode_body(envelope, self._read_exact(payload_len, deadline))
+            json_len, payload_len = protocol.parse_header(self._read_exact(protocol.HEADER.size))
+            envelope = self._read_exact(json_len)
+            return protocol.decode_body(envelope, self._read_exact(payload_len))
         except protocol.ProtocolError as error:
             raise self._fail("protocol", str(error)) from None
 
     def _fail(self, how: str, detail: str) -> SandboxFailure:
         """Kill the child and explain, in one sentence, what happened."""
+        self._advance()  # the call that was running when it happened
         proc = self._proc
         death = Death(how=how, detail=detail, subject=self._during[0], during=self._during[1],
                       over_budget=time.monotonic() >= self.deadline, log_tail=self._log_tail(), file=self.file,

@@ -69,7 +69,7 @@ class Zygote:
     def alive(self) -> bool:
         return self._control is not None and self._process.running()
 
-    def fork(self, config: dict[str, Any], files: dict[str, bytes], fds: tuple[int, int, int]) -> Forked | None:
+    def fork(self, config: dict[str, Any], files: dict[str, bytes], fds: tuple[int, int, int, int]) -> Forked | None:
         """A fresh child for a submission (``files``: name -> bytes), or None if the zygote is broken."""
         counters = self._process.counters()
         answer = self.request({"op": "fork", "config": config,

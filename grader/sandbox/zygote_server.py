@@ -78,7 +78,8 @@ def _fork(request: dict[str, Any], fds: list[int], control: socket.socket,
             continue
         with open(os.path.join(submission, name), "wb") as handle:
             handle.write(base64.b64decode(data))
-    config = {**request["config"], "requests": fds[0], "replies": fds[1], "submission": submission, "cwd": cwd}
+    config = {**request["config"], "requests": fds[0], "replies": fds[1], "progress": fds[3],
+              "submission": submission, "cwd": cwd}
     pid = os.fork()
     if pid == 0:  # the child: its own session, its log as stdout and stderr, then child.py's work
         try:

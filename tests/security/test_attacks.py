@@ -33,7 +33,7 @@ pytestmark = pytest.mark.skipif(bwrap_path() is None, reason="bubblewrap is not 
 # the exercises that call remember_gate (they may lose points with it); the others must not
 USES_REMEMBER = {"remember_gate", "lstm_cell", "lstm_forward"}
 WHOLE_FILE = {"crash__exit_at_import"}  # the file cannot be imported: every exercise fails, with the reason
-MAY_STOP_THE_REST = {"exhaust__sleep_under_the_limit"}  # it uses up the submission's time: later checks stop
+MAY_STOP_THE_REST = {"exhaust__sleep_under_the_limit", "exhaust__forged_progress"}  # they use up the submission's time
 TORCH = {"cheat__torch_function"}
 
 

@@ -47,9 +47,9 @@ VALID_HELLO = encode_frame({"hello": {"ok": True, "symbols": {"remember_gate": {
     "varargs": False}}}})
 
 
-def valid_reply(batch: Any, index: Any) -> bytes:
-    return encode_frame({"ok": True, "value": {"t": "array", "i": 0}, "batch": batch, "index": index},
-                        [np.ones((1, 1))])
+def valid_reply(batch: Any, first: Any, answers: Any = None) -> bytes:
+    answers = [{"ok": True, "value": {"t": "array", "i": 0}}] if answers is None else answers
+    return encode_frame({"batch": batch, "first": first, "replies": answers}, [np.ones((1, 1))])
 
 
 def header(json_len: int, payload_len: int, magic: bytes = MAGIC) -> bytes:
@@ -69,6 +69,8 @@ replies = st.one_of(
               st.sampled_from(['{"ok": true, "value": {"t": "mystery"}}', '{"ok": 3}', "[]", '{"ok": false}',
                                '{"ok": true, "value": {"t": "array", "i": 9}}'])),
     st.builds(valid_reply, st.sampled_from([0, 2, None, "x"]), st.sampled_from([0, 1, -1])),  # out of turn
+    st.builds(lambda answers: valid_reply(1, 0, answers),  # too many replies, none, or not objects
+              st.sampled_from([[], [{"ok": True, "value": {"t": "none"}}] * 2, [3], "x", None])),
     st.just(valid_reply(1, 0)),  # a genuine reply: the one case that may succeed
 )
 hellos = st.one_of(st.just(VALID_HELLO), st.binary(max_size=100), truncated(VALID_HELLO),
