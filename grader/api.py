@@ -52,6 +52,8 @@ def check_submission(
         gpu_device("cuda")  # a clear usage error now, rather than in every GPU check
     tasks = plan(submission, only)
     workers = max(1, min(jobs or settings.jobs or min(os.cpu_count() or 1, 2), len(tasks)))
+    if workers == 1:
+        tasks = plan(submission, only, heaviest_first=False)
     label = label or str(path)
     reproduce = f"grade check {label} --seed {settings.seed}"
     queue = TaskQueue(len(tasks))

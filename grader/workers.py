@@ -34,9 +34,11 @@ def selected(submission: Submission, only: Sequence[str] | None) -> list[tuple[s
             if only is None or e.id in only]
 
 
-def plan(submission: Submission, only: Sequence[str] | None) -> list[Task]:
+def plan(submission: Submission, only: Sequence[str] | None, *, heaviest_first: bool = True) -> list[Task]:
     """The tasks, heaviest first: exercises whose checks import a costly module (torch) form one
-    task per such module, so only one worker pays for it; every other exercise is its own task."""
+    task per such module, so only one worker pays for it; every other exercise is its own task.
+    For a single worker, the catalog's order instead: a gate that hangs is then met before the cell
+    that calls it, and the cell's child answers for the gate at once rather than hanging again."""
     grouped: dict[str, list[tuple[str, Exercise]]] = {}
     tasks = []
     for name, exercise in selected(submission, only):
@@ -49,6 +51,9 @@ def plan(submission: Submission, only: Sequence[str] | None) -> list[Task]:
     for group in grouped.values():
         tasks.append(Task(tuple((n, e.id) for n, e in group), HEAVY + sum(c.examples for _, e in group
                                                                            for c in e.checks)))
+    if not heaviest_first:
+        order = {(name, exercise.id): k for k, (name, exercise) in enumerate(selected(submission, only))}
+        return sorted(tasks, key=lambda t: order[t.items[0]])
     return sorted(tasks, key=lambda t: -t.weight)
 
 

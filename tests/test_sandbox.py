@@ -27,6 +27,8 @@ def todo(x): raise NotImplementedError
 def calls_todo(x): return todo(x)
 def hang(x):
     while True: pass
+def calls_hang(x): return 2 * hang(x)
+def fake_not_run_again(x): raise type("NotRunAgain", (Exception,), {})("double")
 def segfault(x):
     import ctypes; ctypes.string_at(0)
 def leave(x): os._exit(7)
@@ -102,6 +104,21 @@ def test_a_function_that_timed_out_is_not_run_again(session: Session) -> None:
     with pytest.raises(SandboxFailure) as again:
         session.call("hang", [np.ones(1)])
     assert "not run again" in again.value.reason
+
+
+def test_what_calls_a_function_that_timed_out_is_told_so_at_once(session: Session) -> None:
+    import time
+
+    with pytest.raises(SandboxFailure):
+        session.call("hang", [np.ones(1)])
+    started = time.monotonic()
+    with pytest.raises(SandboxFailure) as again:
+        session.call("calls_hang", [np.ones(1)])
+    assert time.monotonic() - started < 0.9, "the fresh child answers for hang at once, it does not run it"
+    assert again.value.reason == ("not run again: calls_hang calls hang, which already took longer than the 1 s "
+                                  "limit in an earlier check")
+    reply = session.call("fake_not_run_again", [np.ones(1)])  # naming a function that never timed out
+    assert isinstance(reply, Raised) and reply.type == "NotRunAgain"
 
 
 def test_a_batch_runs_every_call_and_answers_each(session: Session) -> None:

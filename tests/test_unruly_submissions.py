@@ -43,3 +43,23 @@ def test_an_unruly_gate_costs_only_its_own_points(
         assert "[output truncated]" in remember.checks[0].output
     for gate in ("learn_gate", "forget_gate", "use_gate"):
         assert by_id[gate].points == by_id[gate].max_points, f"{gate} should be graded normally"
+
+
+def test_a_gate_that_hangs_costs_one_time_limit_in_one_worker(submission: Callable[[str], Path],
+                                                              settings: Settings) -> None:
+    """One worker grades in the catalog's order: the gate hangs once, and the cell and the sequence,
+    which call it, are told so at once (a batch grades this way) instead of hanging again."""
+    import time
+
+    folder = submission(replace_once(solution_source(), RETURN, UNRULY["hangs"][0]))
+    started = time.monotonic()
+    report = check_submission(folder, settings=settings, jobs=1)
+    seconds = time.monotonic() - started
+    by_id = {e.id: e for e in report.exercises}
+    assert "remember_gate took longer than the 2 s time limit" in by_id["remember_gate"].checks[0].message
+    for composite in ("lstm_cell", "lstm_forward"):
+        message = by_id[composite].checks[0].message
+        assert f"not run again: {composite} calls remember_gate, which already took longer" in message, message
+        assert by_id[composite].points == 0
+    assert by_id["learn_gate"].points == by_id["learn_gate"].max_points
+    assert seconds < 2 * 2.0 + 8, f"{seconds:.1f} s: the time limit was spent more than once"

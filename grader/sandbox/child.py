@@ -122,6 +122,17 @@ def _describe(obj: Any) -> dict[str, Any]:
     return info
 
 
+class NotRunAgain(Exception):
+    """Raised in place of a function that already ran past its time limit (the parent names it)."""
+
+
+def _not_run_again(name: str) -> Any:
+    def stand_in(*args: Any, **kwargs: Any) -> Any:
+        raise NotRunAgain(name)
+
+    return stand_in
+
+
 class Child:
     def __init__(self, config: dict[str, Any]) -> None:
         import _grader_protocol as protocol  # type: ignore[import-not-found]  # private copy of protocol.py
@@ -195,7 +206,11 @@ class Child:
             return {"ok": False, "error": _error(exc, self.submission_dir)}
         self.module = module
         names = [n for n in dir(module) if not n.startswith("_")][:400]
-        return {"ok": True, "symbols": {n: _describe(getattr(module, n)) for n in names}}
+        symbols = {n: _describe(getattr(module, n)) for n in names}
+        for name in self.config.get("timed_out") or ():  # what calls them ends at once instead of hanging again
+            if isinstance(name, str) and hasattr(module, name):
+                setattr(module, name, _not_run_again(name))
+        return {"ok": True, "symbols": symbols}
 
     def mark(self) -> None:
         """Tell the parent that the next call starts (one byte on the progress pipe)."""

@@ -110,6 +110,7 @@ class Session:
             "file": self.file,
             "module": Path(self.file).stem,
             "output_bytes": limits.output_bytes,
+            "timed_out": sorted(self._poisoned),  # the child answers for them at once: callers do not hang again
             "spin": limits.child_spin,
             "forbid": self.forbid,
             "limits": {
@@ -217,6 +218,11 @@ class Session:
         replies: list[Returned | Raised] = []
         for start in range(0, len(calls), CALLS_PER_FRAME):
             replies += self._round_trip(calls[start : start + CALLS_PER_FRAME])
+        for call, reply in zip(calls, replies, strict=True):
+            if isinstance(reply, Raised) and reply.type == "NotRunAgain" and reply.message in self._poisoned:
+                raise SandboxFailure(f"not run again: {call.symbol} calls {reply.message}, which already took "
+                                     f"longer than the {self.limits.call_timeout:g} s limit in an earlier check",
+                                     kind="timeout")
         return replies
 
     def _round_trip(self, calls: Sequence[Call | ModuleCall]) -> list[Returned | Raised]:
