@@ -356,3 +356,23 @@ def test_a_hostile_student_cannot_touch_the_gradebook_or_a_neighbour(tmp_path: P
     assert rows(out)["mallory"]["total"] == f"{first['mallory'].points:g}"
     with Gradebook(out, course="lstm-grader") as book:
         assert {r.student: r.points for r in book.records()} == {s: r.points for s, r in first.items()}
+
+
+def test_exports_shared_among_processes_are_the_ones_one_process_writes(klass: Path, tmp_path: Path,
+                                                                          fast: Settings) -> None:
+    from grader.batch.exports import write_all
+
+    records = grade(klass, tmp_path / "out", fast).records
+    alone = write_all(records, tmp_path / "alone", title="t", workers=1)
+    shared = write_all(records, tmp_path / "shared", title="t", workers=3)
+    relative = sorted(str(p.relative_to(tmp_path / "alone")) for p in alone)
+    assert relative == sorted(str(p.relative_to(tmp_path / "shared")) for p in shared)
+    assert len(relative) > 6, "the CSV, the class report and three files per graded student"
+    for name in relative:
+        assert (tmp_path / "alone" / name).read_bytes() == (tmp_path / "shared" / name).read_bytes(), name
+
+    (tmp_path / "blocked").mkdir()
+    (tmp_path / "blocked" / "students").write_text("a file where the students' folder goes")
+    with pytest.raises(OSError) as error:  # met in a forked share, raised here as it would be in one process
+        write_all(records, tmp_path / "blocked", title="t", workers=3)
+    assert "students" in str(error.value.filename)

@@ -80,7 +80,7 @@ def run_batch(root: Path, *, out: Path, settings: Settings, workers: int, isolat
             run_local(jobs, workers=workers, settings=settings, isolation=isolation, done=done)
         outcome.records = book.records()
     try:
-        write_all(outcome.records, out, title=f"{course_identity(settings.course)}: class report")
+        write_all(outcome.records, out, title=f"{course_identity(settings.course)}: class report", workers=workers)
     except UsageError as error:
         outcome.export_problem = str(error)
     except OSError as error:
