@@ -20,6 +20,7 @@ from grader.batch.jobs import grade_student, grading_settings
 from grader.catalog import missing
 from grader.config import load_settings
 from grader.isolation import resolve
+from grader.sandbox.session import Session
 from grader.sandbox.zygote import install
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +51,20 @@ def descendants_cpu() -> float:
     return sum(t for pid, t in times.items() if under_me(pid))
 
 
+class Counted:
+    """How many calls and round trips the sandbox sessions made (counted as each session closes)."""
+
+    def __init__(self) -> None:
+        self.calls = self.trips = 0
+        real = Session.close
+
+        def close(session: Session) -> None:
+            self.calls, self.trips = self.calls + session.calls, self.trips + session.trips
+            real(session)
+
+        Session.close = close  # type: ignore[method-assign]
+
+
 def measure(label: str, file: str, text: bytes, repeat: int, isolation: str) -> None:
     settings = grading_settings(load_settings(ROOT))
     job = pool.Job("student", {file: text}, "")
@@ -58,6 +73,7 @@ def measure(label: str, file: str, text: bytes, repeat: int, isolation: str) -> 
     try:
         install(slots.zygotes[0])
         grade_student("student", job.files, "", settings, isolation)  # the zygote's start, once
+        counted = Counted()
         wall, worker, sandbox = time.perf_counter(), time.process_time(), descendants_cpu()
         for _ in range(repeat):
             grade_student("student", job.files, "", settings, isolation)
@@ -65,7 +81,8 @@ def measure(label: str, file: str, text: bytes, repeat: int, isolation: str) -> 
         sandbox = (descendants_cpu() - sandbox) / repeat
     finally:
         slots.close()
-    print(f"  {label:<28} {wall:6.3f} s wall   worker {worker:6.3f} s CPU   sandbox {sandbox:6.3f} s CPU")
+    print(f"  {label:<28} {wall:6.3f} s wall   worker {worker:6.3f} s CPU   sandbox {sandbox:6.3f} s CPU   "
+          f"{counted.calls // repeat} calls in {counted.trips // repeat} round trips")
 
 
 def main() -> None:

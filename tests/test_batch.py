@@ -19,7 +19,7 @@ from browser import browse
 from click.testing import CliRunner
 from conftest import ROOT
 
-from grader.batch import pool
+from grader.batch import resident
 from grader.batch.gradebook import Gradebook
 from grader.batch.records import FAILED, GRADED, INVALID_ID, NO_FILES, UNREADABLE, StudentRecord
 from grader.batch.run import BatchOutcome, run_batch
@@ -217,14 +217,14 @@ def test_a_failed_regrade_never_overwrites_a_good_grade(tmp_path: Path) -> None:
 
 def test_a_dying_worker_costs_only_its_student(klass: Path, tmp_path: Path, fast: Settings,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    real = pool.grade_student
+    real = resident.grade_student
 
     def fragile(student: str, *args: Any) -> Any:
         if student == "bob":
             os.kill(os.getpid(), signal.SIGKILL)
         return real(student, *args)
 
-    monkeypatch.setattr(pool, "grade_student", fragile)
+    monkeypatch.setattr(resident, "grade_student", fragile)
     found = by_student(grade(klass, tmp_path / "out", fast))
     assert found["bob"].status == FAILED and "killed by signal 9" in found["bob"].problem
     assert found["alice"].status == GRADED and found["alice"].points == found["alice"].max_points
@@ -376,3 +376,20 @@ def test_exports_shared_among_processes_are_the_ones_one_process_writes(klass: P
     with pytest.raises(OSError) as error:  # met in a forked share, raised here as it would be in one process
         write_all(records, tmp_path / "blocked", title="t", workers=3)
     assert "students" in str(error.value.filename)
+
+
+def test_workers_stay_for_student_after_student(klass: Path, tmp_path: Path, fast: Settings,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two resident workers grade the whole class (forking the warm parent per student cost ~30 ms each)."""
+    real, pids = resident.grade_student, tmp_path / "pids"
+
+    def noted(student: str, *args: Any) -> Any:
+        with pids.open("a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return real(student, *args)
+
+    monkeypatch.setattr(resident, "grade_student", noted)
+    outcome = grade(klass, tmp_path / "out", fast, workers=2)
+    graded = pids.read_text().split()
+    assert len(graded) == len(outcome.graded) >= 3
+    assert len(set(graded)) <= 2 and os.getpid() not in map(int, graded)

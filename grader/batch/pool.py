@@ -1,29 +1,27 @@
-"""Grade many students at once on this machine: a warm parent forks one worker per student.
+"""Grade many students at once on this machine: a warm parent and its resident workers.
 
 The parent imports the grader, numpy, the checks and the references once (torch too when a
-student has a torch file), then keeps ``workers`` forked children busy, each grading one
-student and sending back the record as JSON through a pipe (nothing is unpickled). Each child
-still runs the student's code in its own sandbox. A child that dies, or outlives every time
-limit the student's checks could use, becomes a ``grader failed`` record for that student
-alone; the others carry on. The parent is the only one that touches the gradebook: it hands
-each record to ``done`` as soon as it arrives.
+student has a torch file) and records the checks' cases, then forks ``workers`` resident
+workers (``grader.batch.resident``) that grade student after student, each sending back the
+record as JSON through a pipe (nothing is unpickled). Each student's code still runs in its own
+sandbox. A worker that dies, or outlives every time limit the student's checks could use,
+becomes a ``grader failed`` record for that student alone, and a fresh worker takes its place;
+the others carry on. The parent is the only one that touches the gradebook: it hands each
+record to ``done`` as soon as it arrives.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import select
-import signal
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
-from grader.batch.jobs import grade_student
 from grader.batch.records import FAILED, StudentRecord
+from grader.batch.resident import Resident
 from grader.config import Settings
-from grader.sandbox.zygote import Zygote, install, start_zygotes
+from grader.sandbox.zygote import Zygote, start_zygotes
 
 Done = Callable[[dict[str, Any]], None]
 
@@ -33,16 +31,6 @@ class Job:
     student: str
     files: dict[str, bytes]
     content_hash: str
-
-
-@dataclass
-class _Running:
-    job: Job
-    pid: int
-    fd: int
-    deadline: float
-    slot: int
-    chunks: list[bytes] = field(default_factory=list)
 
 
 def warm_up(jobs: Sequence[Job], settings: Settings, isolation: str = "process") -> list[str]:
@@ -103,39 +91,75 @@ def _grade_references(settings: Settings, tracks: Sequence[str], isolation: str)
 
 def run_local(jobs: Sequence[Job], *, workers: int, settings: Settings, isolation: str, done: Done,
               tick: Callable[[], None] = lambda: None) -> None:
-    """Grade ``jobs`` with up to ``workers`` children at a time; ``done(record)`` for each."""
+    """Grade ``jobs`` with ``workers`` resident workers; ``done(record)`` for each."""
     threads = _torch_threads()
-    slots = Slots(max(1, workers), tracks_of(jobs), settings, isolation)  # the zygotes import while we warm up
+    slots = Slots(max(1, min(workers, len(jobs))), tracks_of(jobs), settings, isolation)  # they import meanwhile
     waiting = list(reversed(jobs))
-    running: dict[int, _Running] = {}
+    residents: dict[int, Resident] = {}
     limit = _time_limit(settings)
+
+    def start(slot: int) -> None:
+        inherited = [fd for resident in residents.values() for fd in resident.fds()]
+        resident = Resident(slot, slots.zygotes[slot], settings, isolation, inherited)
+        residents[resident.fd] = resident
+
+    def replace(resident: Resident, record: dict[str, Any], *, renew: bool = False) -> None:
+        """``record`` for its job; a fresh worker (and fresh zygotes if ``renew`` or broken) in its place."""
+        del residents[resident.fd]
+        done(record)
+        if renew or not slots.healthy(resident.slot):
+            slots.renew(resident.slot)
+        start(resident.slot)
+
     try:
         warm_up(jobs, settings, isolation)
-        while waiting or running:
-            while waiting and slots.free:
-                slot = slots.take()
-                child = _fork(waiting.pop(), settings, isolation, limit, slot, slots.zygotes[slot])
-                running[child.fd] = child
-            ready, _, _ = select.select(list(running), [], [], 0.25)
+        for slot in range(slots.size):
+            start(slot)
+        while True:
+            for resident in list(residents.values()):
+                if resident.job is None and waiting:
+                    resident.give(waiting.pop(), limit)
+            busy = {fd: resident for fd, resident in residents.items() if resident.job is not None}
+            if not busy:
+                break
+            ready, _, _ = select.select(list(busy), [], [], 0.25)
             for fd in ready:
-                chunk = os.read(fd, 1 << 20)
-                if chunk:
-                    running[fd].chunks.append(chunk)
+                resident = busy[fd]
+                job = resident.job
+                try:
+                    answer = resident.take()
+                except EOFError:
+                    replace(resident, failed(job, _death(resident.stop())), renew=True)
+                    continue
+                if answer is None:
+                    continue
+                record = answer.get("record")
+                if not isinstance(record, dict) or "student" not in record:
+                    record = failed(job, f"the grader failed on this submission ({answer.get('error', 'no record')})")
+                if answer.get("zygotes") is False or not slots.healthy(resident.slot):
+                    resident.stop()
+                    replace(resident, record, renew=True)
                 else:
-                    child = running.pop(fd)
-                    done(_finish(child))
-                    slots.give_back(child.slot)
+                    done(record)
             now = time.monotonic()
-            for fd in [fd for fd, child in running.items() if now > child.deadline]:
-                child = running.pop(fd)
-                os.kill(child.pid, signal.SIGKILL)
-                done(_finish(child, problem=f"grading took longer than {limit:.0f} s, every time limit of its "
-                                            "checks included; the worker was stopped"))
-                slots.give_back(child.slot)
+            for resident in [r for r in busy.values() if residents.get(r.fd) is r and now > r.deadline]:
+                job = resident.job
+                resident.stop(kill=True)
+                replace(resident, failed(job, f"grading took longer than {limit:.0f} s, every time limit of its "
+                                              "checks included; the worker was stopped"), renew=True)
             tick()
     finally:
+        for resident in residents.values():
+            resident.stop(kill=resident.job is not None)
         slots.close()
         _restore(threads)
+
+
+def _death(status: int) -> str:
+    """Why a worker ended without a record, from its exit status."""
+    if status < 0:
+        return f"the grading worker was killed by signal {-status} before it finished"
+    return f"the grading worker exited (status {status}) without a result"
 
 
 def _torch_threads() -> int | None:
@@ -159,13 +183,13 @@ def _restore(threads: int | None) -> None:
 
 
 class Slots:
-    """The places a worker can run in; under bwrap each has its own warm zygote per track
+    """The places a worker runs in; under bwrap each has its own warm zygote per track
     (``grader.sandbox.zygote``), replaced when a submission broke it."""
 
     def __init__(self, size: int, tracks: Sequence[str], settings: Settings, isolation: str) -> None:
         self._tracks, self._settings = list(tracks), settings
         self._warm = isolation == "bwrap"
-        self._free = list(range(size))
+        self.size = size
         self.zygotes: list[dict[str, Zygote]] = [self._start() for _ in range(size)]
 
     def _start(self) -> dict[str, Zygote]:
@@ -183,19 +207,14 @@ class Slots:
 
         return start_zygotes(self._tracks, make)
 
-    @property
-    def free(self) -> bool:
-        return bool(self._free)
+    def healthy(self, slot: int) -> bool:
+        return all(zygote.alive for zygote in self.zygotes[slot].values())
 
-    def take(self) -> int:
-        return self._free.pop()
-
-    def give_back(self, slot: int) -> None:
-        if not all(z.alive for z in self.zygotes[slot].values()):
-            for zygote in self.zygotes[slot].values():
-                zygote.close()
-            self.zygotes[slot] = self._start()
-        self._free.append(slot)
+    def renew(self, slot: int) -> None:
+        """Fresh zygotes for ``slot`` (a submission may have broken the old ones)."""
+        for zygote in self.zygotes[slot].values():
+            zygote.close()
+        self.zygotes[slot] = self._start()
 
     def close(self) -> None:
         for zygotes in self.zygotes:
@@ -206,49 +225,6 @@ class Slots:
 def _time_limit(settings: Settings) -> float:
     """The longest one student may take: every track's checks and start-up, with a margin."""
     return 2 * (settings.submission_timeout + settings.startup_timeout) + 60
-
-
-def _fork(job: Job, settings: Settings, isolation: str, limit: float, slot: int,
-          zygotes: dict[str, Zygote]) -> _Running:
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the worker: grade, send JSON, leave without cleanup handlers
-        code = 0
-        try:
-            os.close(read_fd)
-            install(zygotes)
-            payload = json.dumps(grade_student(job.student, job.files, job.content_hash, settings, isolation),
-                                 allow_nan=False).encode()
-        except BaseException as error:  # reported as this student's failure, never the batch's
-            code = 1
-            payload = json.dumps({"error": f"{type(error).__name__}: {error}"}).encode()
-        try:
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(write_fd, view):]
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-    return _Running(job, pid, read_fd, time.monotonic() + limit, slot)
-
-
-def _finish(child: _Running, problem: str = "") -> dict[str, Any]:
-    os.close(child.fd)
-    _, status = os.waitpid(child.pid, 0)
-    if not problem:
-        try:
-            message = json.loads(b"".join(child.chunks))
-        except ValueError:
-            message = None
-        if isinstance(message, dict) and "student" in message:
-            return message
-        if isinstance(message, dict) and "error" in message:
-            problem = f"the grader failed on this submission ({message['error']})"
-        elif os.WIFSIGNALED(status):
-            problem = f"the grading worker was killed by signal {os.WTERMSIG(status)} before it finished"
-        else:
-            problem = f"the grading worker exited (status {os.waitstatus_to_exitcode(status)}) without a result"
-    return failed(child.job, problem)
 
 
 def failed(job: Job, problem: str) -> dict[str, Any]:

@@ -73,7 +73,8 @@ class Session:
         self.forbid = list(forbid)
         self.zygote = zygote if zygote is not None and zygote.alive else None
         self.deadline = time.monotonic() + self.limits.submission_timeout
-        self.calls = 0
+        self.calls = 0  # calls made, and the round trips that carried them (benchmarks report them)
+        self.trips = 0
         self._proc: ChildProcess | None = None
         self._workdir: Path | None = None
         self._hello: Loaded | None = None
@@ -232,6 +233,7 @@ class Session:
         self._batch += 1
         frame = frames.frame(self._batch, calls, encode)
         self.calls += len(calls)
+        self.trips += 1
         self._marks()  # those of the batch before, all written before its last reply
         self._in_flight, self._started = calls, 0
         replies: list[Returned | Raised] = []
