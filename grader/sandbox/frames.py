@@ -67,8 +67,10 @@ def _key(value: Any) -> Any:
                 return _general_key(value)
             ids = []
             for arg in call.args:
-                if type(arg) is not np.ndarray or _pinned.get(id(arg)) is not arg:
+                if type(arg) is not np.ndarray:
                     return _general_key(value)
+                if _pinned.get(id(arg)) is not arg:  # an array computed for this call: no cached frame holds it
+                    return None
                 ids.append(id(arg))
             keys.append((call.symbol, call.echo, *ids))
         return ("calls", *keys)
