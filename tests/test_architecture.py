@@ -17,7 +17,8 @@ LAYERS = [
      "grader.sandbox.launch", "grader.sandbox.deaths", "grader.sandbox.calls", "grader.sandbox.cgroups",
      "grader.sandbox.scratch",
      "grader.sandbox.bwrap"),
-    ("grader.results", "grader.config", "grader.sandbox.replies", "grader.sandbox.frames", "grader.sandbox.session",
+    ("grader.results", "grader.config", "grader.sandbox.replies", "grader.sandbox.frames", "grader.sandbox.wire",
+     "grader.sandbox.session",
      "grader.sandbox",
      "grader.parallel"),
     ("grader.catalog", "grader.submission", "grader.scoring", "grader.inprocess", "grader.devices",
@@ -30,8 +31,8 @@ LAYERS = [
      "grader.batch.plots", "grader.batch.classreport", "grader.batch.exports"),
     ("grader.workers",),
     ("grader.api",),
-    ("grader.batch.jobs", "grader.batch.pool", "grader.batch.scale", "grader.batch.run", "grader.batch.console",
-     "grader.batch"),
+    ("grader.batch.jobs", "grader.batch.resident", "grader.batch.pool", "grader.batch.scale", "grader.batch.run",
+     "grader.batch.console", "grader.batch"),
     ("grader.cli", "grader.__main__"),
 ]
 

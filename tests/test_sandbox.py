@@ -13,7 +13,7 @@ import pytest
 
 from grader.errors import SandboxFailure
 from grader.sandbox import Call, Limits, Raised, Returned, Session
-from grader.sandbox import session as session_module
+from grader.sandbox.wire import Wire
 
 GRADER = Path(__file__).resolve().parent.parent / "grader"
 
@@ -207,13 +207,13 @@ def test_requests_carry_only_the_function_name_and_its_arguments(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     frames: list[bytes] = []
-    real = session_module.Session._send
+    real = Wire.send
 
-    def spy(self: Session, frame: bytes) -> None:
+    def spy(self: Wire, frame: bytes) -> None:
         frames.append(frame)
         real(self, frame)
 
-    monkeypatch.setattr(session_module.Session, "_send", spy)
+    monkeypatch.setattr(Wire, "send", spy)
     session.call("double", [np.ones(2)])
     from grader.sandbox import protocol
 

@@ -9,9 +9,7 @@ process group, and the next call starts a fresh child from a fresh copy.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import select
 import shutil
 import sys
 import time
@@ -27,6 +25,7 @@ from grader.sandbox.deaths import Death, explain
 from grader.sandbox.launch import Launcher, process_launcher
 from grader.sandbox.replies import Loaded, Raised, Returned, parse_hello, parse_reply
 from grader.sandbox.spawn import ChildProcess, Spawned
+from grader.sandbox.wire import Wire
 from grader.sandbox.zygote import Zygote
 
 CALLS_PER_FRAME = 32  # a request frame's calls: few enough that their arrays stay within protocol.MAX_ARRAYS
@@ -81,12 +80,8 @@ class Session:
         self._broken: SandboxFailure | None = None
         self._poisoned: dict[str, str] = {}
         self._log_offset = 0
-        self._during = ("the submission", "")
         self._batch = 0
-        self._in_flight: Sequence[Call | ModuleCall] = ()  # the calls of the batch being answered
-        self._started = 0  # how many of them have started (the child's progress marks)
-        self._deadline = self.deadline  # when the running call (or the import) runs out of time
-        self._poll = min(max(self.limits.call_timeout / 10, 0.05), 0.5)  # how often a wait looks at progress
+        self._wire: Wire | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -96,11 +91,9 @@ class Session:
 
     def _spawn(self) -> None:
         workdir = scratch.make("session")
-        request_r, self._requests = os.pipe()
-        self._replies, reply_w = os.pipe()
-        self._progress, progress_w = os.pipe()
-        os.set_blocking(self._requests, False)
-        os.set_blocking(self._progress, False)
+        request_r, requests = os.pipe()
+        replies, reply_w = os.pipe()
+        progress, progress_w = os.pipe()
         limits = self.limits
         config = {
             "requests": request_r,
@@ -144,8 +137,8 @@ class Session:
         for fd in (request_r, reply_w, progress_w):
             os.close(fd)
         self._workdir = workdir
-        self._inbox = bytearray()
-        os.set_blocking(self._replies, False)
+        self._wire = Wire(requests, replies, progress, call_timeout=limits.call_timeout, spin=limits.spin,
+                          deadline=self.deadline, fail=self._fail)
 
     def _files(self) -> dict[str, bytes]:
         """The submission's files the child may import: its folder's .py files, and the extra files."""
@@ -168,9 +161,9 @@ class Session:
         code = None
         if proc is not None:
             code = proc.kill()
-            for fd in (self._requests, self._replies, self._progress):
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+            if self._wire is not None:
+                self._wire.close()
+                self._wire = None  # its descriptors' numbers may be reused at once
             self._log.close()
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
@@ -185,9 +178,10 @@ class Session:
         if self._hello is not None and self._proc is not None:
             return self._hello
         self.start()
-        self._deadline = min(time.monotonic() + self.limits.startup_timeout, self.deadline)
         try:
-            message, _ = self._receive(during=(f"importing {self.file}", f"while importing {self.file}"))
+            wire = self._open()
+            wire.importing(self.file, self.limits.startup_timeout)
+            message, _ = wire.receive()
             hello = parse_hello(message.get("hello"), self._take_output())
         except SandboxFailure as failure:
             self._broken = failure
@@ -234,14 +228,13 @@ class Session:
         frame = frames.frame(self._batch, calls, encode)
         self.calls += len(calls)
         self.trips += 1
-        self._marks()  # those of the batch before, all written before its last reply
-        self._in_flight, self._started = calls, 0
+        wire = self._open()
         replies: list[Returned | Raised] = []
         try:
-            self._next_call()
-            self._send(frame)
+            wire.begin(calls)
+            wire.send(frame)
             while len(replies) < len(calls):
-                message, arrays = self._receive(during=self._during)
+                message, arrays = wire.receive()
                 answers = message.get("replies")
                 if (message.get("batch") != self._batch or message.get("first") != len(replies)
                         or type(answers) is not list or not 0 < len(answers) <= len(calls) - len(replies)):
@@ -257,44 +250,22 @@ class Session:
             self._empty_log()  # the child waits for the next batch: its log can start again
         except SandboxFailure as failure:
             if failure.kind == "timeout":
-                symbol = self._during[0]
+                symbol = wire.during[0]
                 self._poisoned[symbol] = (
                     f"not run again: {symbol} already took longer than the "
                     f"{self.limits.call_timeout:g} s limit in an earlier check"
                 )
             raise
         finally:
-            self._in_flight = ()
+            wire.end()
         return replies
 
-    def _next_call(self) -> None:
-        """A call of the batch in flight has started: blame it, and start its clock."""
-        call = self._in_flight[max(self._started - 1, 0)]
-        self._during = (call.symbol, f"while running {call.symbol}")
-        self._deadline = min(time.monotonic() + self.limits.call_timeout, self.deadline)
-
-    def _marks(self) -> int:
-        """How many progress marks (a byte as each call starts) the child has written since the last look."""
-        count = 0
-        while True:
-            try:
-                marks = os.read(self._progress, 1 << 12)
-            except OSError:  # BlockingIOError: none yet
-                return count
-            if not marks:
-                return count
-            count += len(marks)
-
-    def _advance(self) -> bool:
-        """Follow the child's progress; whether a later call than the one blamed so far has started."""
-        if not self._in_flight:
-            return False
-        running = max(self._started - 1, 0)
-        self._started = min(self._started + self._marks(), len(self._in_flight))
-        if self._started - 1 > running:
-            self._next_call()
-            return True
-        return False
+    def _open(self) -> Wire:
+        """The running child's pipes (a fresh child if the last one was killed)."""
+        if self._proc is None or self._wire is None:
+            self._spawn()
+        assert self._wire is not None
+        return self._wire
 
     def _empty_log(self) -> None:
         """Truncate the log: parent and child share its file offset, so both start again at 0."""
@@ -311,73 +282,14 @@ class Session:
         text = data[:cap].decode("utf-8", "replace")
         return text + ("\n[output truncated]" if len(data) > cap else "")
 
-    def _send(self, frame: bytes) -> None:
-        view = memoryview(frame)
-        while view:
-            try:
-                view = view[os.write(self._requests, view) :]
-                continue
-            except BlockingIOError:
-                pass
-            except OSError:  # BrokenPipeError and friends: the child is gone
-                raise self._fail("died", "") from None
-            remaining = self._deadline - time.monotonic()
-            _, writable, _ = select.select([], [self._requests], [], max(remaining, 0))
-            if not writable:
-                raise self._fail("timeout", "")
-
-    def _wait(self) -> None:
-        """Sleep until a reply comes; waking now and then to follow the child's progress, so that each
-        call gets its own time limit. A call that runs past its limit ends the wait."""
-        while True:
-            remaining = self._deadline - time.monotonic()
-            if remaining <= 0 and not self._advance():
-                raise self._fail("timeout", "")
-            readable, _, _ = select.select([self._replies], [], [], min(max(remaining, 0), self._poll))
-            if readable:
-                return
-            self._advance()
-
-    def _read_exact(self, n: int) -> bytes:
-        """Take ``n`` bytes from the reply pipe, reading in large chunks (few syscalls).
-
-        Replies to small calls come back within tens of microseconds, much less than the
-        cost of sleeping in ``select`` and being woken, so it polls for ``spin`` seconds first.
-        """
-        inbox = self._inbox
-        spin_until = time.perf_counter() + self.limits.spin
-        while len(inbox) < n:
-            try:
-                chunk = os.read(self._replies, max(n - len(inbox), 1 << 16))
-            except BlockingIOError:
-                if time.perf_counter() >= spin_until:
-                    self._wait()
-                continue
-            if not chunk:
-                raise self._fail("died", "")
-            inbox += chunk
-        data = bytes(inbox[:n])
-        del inbox[:n]
-        return data
-
-    def _receive(self, *, during: tuple[str, str]) -> tuple[dict[str, Any], list[Any]]:
-        from grader.sandbox import protocol
-
-        if self._proc is None:
-            self._spawn()
-        self._during = during
-        try:
-            json_len, payload_len = protocol.parse_header(self._read_exact(protocol.HEADER.size))
-            envelope = self._read_exact(json_len)
-            return protocol.decode_body(envelope, self._read_exact(payload_len))
-        except protocol.ProtocolError as error:
-            raise self._fail("protocol", str(error)) from None
-
     def _fail(self, how: str, detail: str) -> SandboxFailure:
         """Kill the child and explain, in one sentence, what happened."""
-        self._advance()  # the call that was running when it happened
+        during = ("the submission", "")
+        if self._wire is not None:
+            self._wire.advance()  # the call that was running when it happened
+            during = self._wire.during
         proc = self._proc
-        death = Death(how=how, detail=detail, subject=self._during[0], during=self._during[1],
+        death = Death(how=how, detail=detail, subject=during[0], during=during[1],
                       over_budget=time.monotonic() >= self.deadline, log_tail=self._log_tail(), file=self.file,
                       memory=bool(proc and proc.memory_exceeded()),
                       processes=bool(proc and proc.processes_exceeded()))
