@@ -200,9 +200,10 @@ class Session:
         """Run a batch of calls, up to ``CALLS_PER_FRAME`` per round trip; each call keeps its own
         time limit.
 
-        The child answers each call as soon as it ends, so a hang or crash is attributed to
-        the call that was running. Echoed calls also return their arguments as they were
-        after the call (to see whether it changed them).
+        The child marks each call's start on its progress pipe (``wire.py``), so a hang or crash is
+        attributed to the call that was running. Echoed calls also return their arguments as they
+        were after the call (to see whether it changed them). A call that ran out of time is not
+        run again, neither directly nor through another function (the fresh child answers for it).
         """
         for call in calls:
             if call.symbol in self._poisoned:
