@@ -326,3 +326,19 @@ def test_a_broken_module_gets_one_sentence_and_the_others_are_still_graded(
     assert by_id["LSTMCell"].points < by_id["LSTMCell"].max_points
     assert by_id["StandardLSTMCell"].points == by_id["StandardLSTMCell"].max_points
     assert "Traceback" not in cell_messages
+
+
+def test_the_standard_cells_weights_are_drawn_once_per_case_and_handed_out_as_copies() -> None:
+    import numpy as np
+
+    from grader.checks.cases import Case
+    from grader.tracks.torch_track import _standard_state, standard_state
+
+    case = Case(B=2, I=3, H=4, T=0, dtype="float64", magnitude=1.0, seed=7)
+    first = standard_state(case)
+    first["weight_ih"][...] = 0.0  # a caller that scribbles on its copy
+    second = standard_state(case)
+    assert second["weight_ih"].shape == (16, 3) and second["weight_ih"].any()
+    assert _standard_state.cache_info().hits >= 1
+    other = standard_state(Case(B=2, I=3, H=4, T=0, dtype="float64", magnitude=1.0, seed=8))
+    assert not np.array_equal(other["weight_ih"], second["weight_ih"])

@@ -70,7 +70,10 @@ def gradcheck(spec: ModuleSpec, *, points: float, hint: str) -> Check:
                 remote = _Remote(ctx, spec, case)
                 inputs = tuple(torch.from_numpy(v.copy()).requires_grad_() for v in remote.values)
                 try:
-                    torch.autograd.gradcheck(remote.apply, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=True)
+                    # its undefined-gradient test would only exercise this grader's Function, whose backward
+                    # hands the module zeros for an undefined gradient: a round trip per output, never failing
+                    torch.autograd.gradcheck(remote.apply, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=True,
+                                             check_undefined_grad=False)
                 except gradcheck_errors as error:
                     first = _named(str(error).strip().splitlines()[0], [*spec.arg_names, *remote.keys])
                     raise Failure(f"torch.autograd.gradcheck fails in float64: {first}: the backward autograd builds "

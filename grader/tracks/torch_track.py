@@ -8,6 +8,7 @@ forward pass of LSTMCell and LSTM, the course's torch reference for their gradie
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -76,10 +77,16 @@ def standard_keys(I: int, H: int) -> dict[str, tuple[int, ...]]:  # noqa: E741
 
 
 def standard_state(case: Case) -> dict[str, np.ndarray]:
+    """The standard cell's weights for ``case``: drawn once per case, a fresh copy for each caller."""
+    return {name: array.copy() for name, array in _standard_state(case)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _standard_state(case: Case) -> tuple[tuple[str, np.ndarray], ...]:
     rng = np.random.default_rng([case.seed, case.I, case.H, 11])
     w, m = 2.0 * min(case.magnitude, 3.0), case.magnitude
-    return {name: rng.uniform(-1, 1, shape) * (m if name.startswith("bias") else w / np.sqrt(shape[1]))
-            for name, shape in standard_keys(case.I, case.H).items()}
+    return tuple((name, rng.uniform(-1, 1, shape) * (m if name.startswith("bias") else w / np.sqrt(shape[1])))
+                 for name, shape in standard_keys(case.I, case.H).items())
 
 
 CELL = ModuleSpec(
