@@ -63,8 +63,15 @@ def test_replay_changes_no_report(quick: Settings, tmp_path: Path) -> None:
     assert any(r["score"] < r["max_score"] for r in replayed), "the buggy ones still lose points"
 
 
-def test_a_replay_that_meets_a_wrong_case_runs_the_full_search(quick: Settings, replaying: None,
-                                                               tmp_path: Path) -> None:
+def test_a_replay_that_meets_a_wrong_case_shrinks_it_without_searching_again(
+        quick: Settings, replaying: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recorded batches are the search's: the first failing one is what the search would find, so
+    only the shrink stage runs (the reports are the same: test_replay_changes_no_report)."""
+    from grader.checks import property as prop
+
+    stages: list[bool] = []
+    real = prop._search
+    monkeypatch.setattr(prop, "_search", lambda *a, **k: stages.append(k["shrink"]) or real(*a, **k))
     wrong = tmp_path / "wrong"
     wrong.mkdir()
     source = (ROOT / "solutions" / "lstm_numpy.py").read_text()
@@ -74,6 +81,7 @@ def test_a_replay_that_meets_a_wrong_case_runs_the_full_search(quick: Settings, 
     forget = next(e for e in report["exercises"] if e["id"] == "forget_gate")
     match = next(c for c in forget["checks"] if c["id"] == "matches_reference")
     assert match["status"] == "failed" and match["counterexample"] is not None, "shrunk by hypothesis as usual"
+    assert stages and all(stages), f"search stages run: {stages.count(False)}, shrink stages: {stages.count(True)}"
 
 
 TORCH_SAMPLE = [("correct", "fused_preactivations"), ("buggy", "cell_concat_order")]
@@ -180,23 +188,3 @@ def test_a_replayed_check_sends_all_its_cases_in_one_go(quick: Settings, tmp_pat
     assert replayed.to_dict() == searched.to_dict()
     checks = len(replayed.exercises[0].checks)
     assert len(bodies) == checks < searching, f"{len(bodies)} round trips for {checks} checks ({searching} searching)"
-
-
-def test_a_replay_that_meets_a_wrong_case_shrinks_from_it_without_searching_again(
-        quick: Settings, replaying: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The recorded batches are the search's: the first failing one is what the search would find, so
-    only the shrink stage runs (the reports are the same: test_replay_changes_no_report)."""
-    from grader.checks import property as prop
-
-    stages: list[bool] = []
-    real = prop._search
-    monkeypatch.setattr(prop, "_search", lambda *a, **k: stages.append(k["shrink"]) or real(*a, **k))
-    wrong = tmp_path / "wrong"
-    wrong.mkdir()
-    source = (ROOT / "solutions" / "lstm_numpy.py").read_text()
-    (wrong / "lstm_numpy.py").write_text(source + "\n\ndef forget_gate(ltm_prev, stm_prev, event, W_f, b_f):\n"
-                                                  "    return ltm_prev * 0.5\n")
-    report = graded(wrong, quick)
-    forget = next(e for e in report["exercises"] if e["id"] == "forget_gate")
-    assert forget["score"] < forget["max_score"]
-    assert stages and all(stages), f"search stages run: {stages.count(False)}, shrink stages: {stages.count(True)}"
