@@ -106,8 +106,9 @@ def test_the_in_process_floor_grades_the_reference_full_gradcheck_included(setti
 
 
 def test_a_warm_zygote_forks_children_that_compute_as_a_fresh_process_does() -> None:
-    """``warm_up`` (run once in a batch's zygote) loads what torch loads lazily, the meta device's
-    kernels included, and a child forked after it computes exactly what a fresh process computes."""
+    """``warm_up`` (run once in a batch's zygote) loads what torch loads lazily (the meta device's
+    Python kernels import torch._dynamo on first use: 1 s), so a child forked after it imports no
+    more of torch, and computes exactly what a fresh process computes."""
     script = f"""
 import os, sys
 sys.path.insert(0, {str(ROOT)!r})
@@ -130,11 +131,14 @@ if sys.argv[1] == "fresh":
     print(results())
 else:
     child_torch.warm_up()
-    assert "torch._meta_registrations" in sys.modules, "the meta device's kernels are loaded"
+    assert "torch._dynamo" in sys.modules, "what the meta device's Python kernels import is loaded"
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
-        os.write(write, results().encode()); os._exit(0)
+        before = set(sys.modules)
+        text = results()
+        late = sorted(name for name in set(sys.modules) - before if name.startswith("torch"))
+        os.write(write, (text if not late else f"the child imported {{late}}").encode()); os._exit(0)
     os.close(write)
     data = b""
     while chunk := os.read(read, 1 << 16):
@@ -342,3 +346,61 @@ def test_the_standard_cells_weights_are_drawn_once_per_case_and_handed_out_as_co
     assert _standard_state.cache_info().hits >= 1
     other = standard_state(Case(B=2, I=3, H=4, T=0, dtype="float64", magnitude=1.0, seed=8))
     assert not np.array_equal(other["weight_ih"], second["weight_ih"])
+
+
+MIXED_DEVICES = """
+import sys, torch
+if sys.argv[1] == "native":
+    sys.path.insert(0, {root!r})
+    from grader.sandbox import child_torch
+    assert not child_torch.native_meta(), "a second call changes nothing"
+M = lambda *s: torch.empty(*s, device="meta", dtype=torch.float64)
+C = lambda *s: torch.zeros(*s, dtype=torch.float64)
+F = torch.nn.functional
+probes = {{
+    "mul": lambda: M(4, 8) * C(4, 8), "mul cpu first": lambda: C(4, 8) * M(4, 8), "add": lambda: M(4, 8) + C(4, 8),
+    "sub": lambda: C(4, 8) - M(4, 8), "div": lambda: M(4, 8) / C(4, 8), "scalar tensor": lambda: M(4, 8) * C(()),
+    "sigmoid": lambda: torch.sigmoid(M(4, 8)), "tanh": lambda: torch.tanh(M(4, 8)),
+    "cat": lambda: torch.cat([C(4, 8), M(4, 8)], -1), "stack": lambda: torch.stack([M(4, 8), C(4, 8)]),
+    "linear, cpu input": lambda: F.linear(C(4, 8), M(3, 8), M(3)),
+    "linear, cpu weight": lambda: F.linear(M(4, 8), C(3, 8), C(3)),
+    "linear, cpu bias": lambda: F.linear(M(4, 8), M(3, 8), C(3)),
+    "addmm": lambda: torch.addmm(C(3), M(4, 8), M(8, 3)), "matmul": lambda: M(4, 8) @ C(8, 3),
+    "where": lambda: torch.where(M(4, 8) > 0, M(4, 8), C(4, 8)), "relu": lambda: torch.relu(M(4, 8)),
+    "in place": lambda: M(4, 8).mul_(C(4, 8)), "item": lambda: M(2).sum().item(),
+}}
+for name, probe in probes.items():
+    try:
+        out = probe()
+        print(name, "->", out.device, tuple(out.shape), out.dtype)
+    except Exception as error:
+        print(name, "-> raises |", str(error).splitlines()[0])
+"""
+
+
+def test_the_meta_device_rejects_a_cpu_tensor_wherever_torchs_python_kernels_do() -> None:
+    """The child swaps a few of torch's Python meta kernels for C++ ones (``native_meta``: a module
+    call on the meta device 2x faster); every mix of a CPU tensor and a meta one that torch's own
+    kernels reject is still rejected, with the message a GPU gives; everything else is unchanged."""
+    script = MIXED_DEVICES.format(root=str(ROOT))
+    runs = {kind: subprocess.run([sys.executable, "-c", script, kind], capture_output=True, text=True, timeout=120)
+            for kind in ("python", "native")}
+    assert all(run.returncode == 0 for run in runs.values()), [run.stderr[-2000:] for run in runs.values()]
+    python, native = (runs[kind].stdout.splitlines() for kind in ("python", "native"))
+    assert len(python) == len(native) == 19
+    gpu_like = "raises | Expected all tensors to be on the same device, but found at least two devices, meta and cpu!"
+    for before, after in zip(python, native, strict=True):
+        assert ("raises" in before) == ("raises" in after), (before, after)
+        assert after == before or ("on the expected device" in before and after.endswith(gpu_like)), (before, after)
+    assert "mul -> raises | Expected all tensors to be on the same device" in native[0]
+    assert "mul -> raises | Tensor on device cpu is not on the expected device meta" in python[0]
+
+
+def test_native_meta_leaves_torch_alone_when_its_internals_differ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another torch (an op missing from its Python meta kernels) keeps torch's kernels as they are."""
+    from grader.sandbox import child_torch
+
+    monkeypatch.setattr(child_torch, "NATIVE_META", ("aten::sigmoid", "aten::no_such_op"))
+    kept = list(child_torch._kept)
+    assert child_torch.native_meta() is False
+    assert child_torch._kept == kept
