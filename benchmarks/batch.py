@@ -8,7 +8,7 @@ from outside. Prints the wall time, the amortized time per submission, and the r
 targets (50 ms per numpy submission, 0.5 s per torch submission, on 2 cores) and to nbgrader's
 one submission at a time at about 1 s each.
 
-    python benchmarks/batch.py [--students 200] [--torch-students 40] [--hanging 2] [--workers 2]
+    python benchmarks/batch.py [--students 200] [--torch-students 200] [--hanging 2] [--workers 2]
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def report(track: str, students: int, mix: Counter[str], seconds: float, busy: f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=200)
-    parser.add_argument("--torch-students", type=int, default=40)
+    parser.add_argument("--torch-students", type=int, default=200)
     parser.add_argument("--hanging", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
