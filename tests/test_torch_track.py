@@ -9,6 +9,7 @@ import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURES, ROOT, fixture_names, numpy_fixture, requires_torch
@@ -404,3 +405,49 @@ def test_native_meta_leaves_torch_alone_when_its_internals_differ(monkeypatch: p
     kept = list(child_torch._kept)
     assert child_torch.native_meta() is False
     assert child_torch._kept == kept
+
+
+def _gradcheck_round_trips(monkeypatch: pytest.MonkeyPatch, file: Path, settings: Settings,
+                           ahead: bool) -> tuple[dict[str, Any], list[int]]:
+    """The LSTMCell exercise's report, and the calls of each round trip its gradcheck made."""
+    from grader.checks import torch_gradients
+    from grader.checks.context import CheckContext
+
+    if not ahead:
+        monkeypatch.setattr(torch_gradients._Remote, "fetch_ahead", lambda self: None)
+    trips: list[int] = []
+    real = CheckContext.run
+
+    def spy(self: CheckContext, calls: Any) -> Any:
+        frame = sys._getframe(1)
+        if isinstance(frame.f_locals.get("self"), torch_gradients._Remote):
+            trips.append(len(calls))
+        return real(self, calls)
+
+    monkeypatch.setattr(CheckContext, "run", spy)
+    report = check_submission(file, exercise=["LSTMCell"], settings=settings, isolation="none", jobs=1)
+    monkeypatch.undo()
+    return report.to_dict(), trips
+
+
+@pytest.mark.parametrize("fixture", ["reference", "inplace_breaks_autograd", "detached_outputs"])
+def test_gradcheck_fetches_its_points_ahead_and_judges_as_it_would_one_by_one(
+        fixture: str, monkeypatch: pytest.MonkeyPatch, settings: Settings, tmp_path: Path) -> None:
+    """gradcheck's evaluations go to the sandbox in two round trips a case instead of one each: the
+    same calls, the same report (a passing module, and two that gradcheck or its first call fails)."""
+    file = ROOT / "solutions" / "lstm_torch.py"
+    if fixture != "reference":
+        file = tmp_path / "lstm_torch.py"
+        file.write_text((FIXTURES / "torch" / "_base.py").read_text() + "\n\n"
+                        + (FIXTURES / "torch" / "buggy" / f"{fixture}.py").read_text())
+    quick = dataclasses.replace(settings, examples_scale=0.2)
+    ahead, ahead_trips = _gradcheck_round_trips(monkeypatch, file, quick, ahead=True)
+    one_by_one, single_trips = _gradcheck_round_trips(monkeypatch, file, quick, ahead=False)
+    assert ahead == one_by_one
+    assert len(single_trips) == sum(single_trips), "one by one: one call a round trip"
+    print(fixture, len(ahead_trips), sum(ahead_trips), len(single_trips))
+    if fixture == "reference":
+        assert sum(ahead_trips) == sum(single_trips) > 60, "every point gradcheck asks for is run, once each time"
+        assert ahead_trips == [1, 31] * (len(ahead_trips) // 2), "a case: its first point, then all the others"
+    else:  # a failing case may run points the one-by-one run stopped before
+        assert len(ahead_trips) < len(single_trips) <= sum(ahead_trips)
