@@ -85,8 +85,13 @@ def _general_key(value: Any) -> Any:
         args = _key(value.args)
         return None if args is None else ("call", value.symbol, value.echo, args)
     if kind is list or kind is tuple:
-        parts = [_key(v) for v in value]
-        return None if None in parts else (kind.__name__, *parts)
+        parts = []
+        for item in value:  # the first array that is not pinned ends the walk
+            part = _key(item)
+            if part is None:
+                return None
+            parts.append(part)
+        return (kind.__name__, *parts)
     if kind is dict:
         if not all(type(k) is str for k in value):
             return None
