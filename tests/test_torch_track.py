@@ -230,6 +230,24 @@ def test_torch_failures_explain_themselves(
     assert words in message(report, check)
 
 
+def test_a_cpu_long_term_memory_is_caught_by_a_pointwise_op_with_the_message_a_gpu_gives(
+        submission: Callable[..., Path], settings: Settings) -> None:
+    """Only the long-term memory on the CPU: ``cat`` sees two meta tensors, and the first op to meet
+    the CPU tensor is ``mul`` (a C++ meta kernel in the child, ``native_meta``); it is still caught,
+    explained and diagnosed."""
+    source = numpy_fixture("buggy", "state_on_cpu", "torch").replace(
+        "        zeros = torch.zeros(event.shape[0], self.hidden_size)\n        return zeros, zeros",
+        "        ltm = torch.zeros(event.shape[0], self.hidden_size, dtype=event.dtype)\n"
+        "        return ltm, event.new_zeros(event.shape[0], self.hidden_size)")
+    assert "dtype=event.dtype" in source
+    report = torch_report(source, submission, settings)
+    said = message(report, "LSTMCell:default_state")
+    assert "Expected all tensors to be on the same device, but found at least two devices, meta and cpu" in said
+    assert "A tensor is created on a fixed device (torch.zeros(...) without device=): create it like the input" in said
+    failed = next(c for c in report.checks() if f"{c.exercise}:{c.id}" == "LSTMCell:default_state")
+    assert failed.diagnosis is not None and failed.diagnosis.id == "default_state_on_cpu"
+
+
 def test_forbidden_apis_are_stopped_at_run_time_too(submission: Callable[..., Path], settings: Settings) -> None:
     """Hidden from the static look (getattr with a computed name), the stand-in still refuses."""
     source = numpy_fixture("buggy", "uses_nn_lstmcell", "torch").replace(
