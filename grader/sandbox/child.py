@@ -23,7 +23,6 @@ import os
 import resource
 import select
 import sys
-import time
 from typing import Any
 
 FLUSH_ARRAYS = 1024  # arrays gathered for a reply frame before it is sent early (the parent caps a frame's)
@@ -153,21 +152,9 @@ class Child:
 
     # ---------------------------------------------------------------- frames
     def _read_exact(self, n: int) -> bytes:
-        """Read from the request pipe, polling briefly before blocking (see the parent)."""
-        inbox = self.inbox
-        spin_until = time.perf_counter() + self.spin
-        while len(inbox) < n:
-            try:
-                chunk = os.read(self.requests, max(n - len(inbox), 1 << 16))
-            except BlockingIOError:
-                if time.perf_counter() >= spin_until:
-                    select.select([self.requests], [], [])
-                continue
-            if not chunk:
-                raise EOFError
-            inbox += chunk
-        data = bytes(inbox[:n])
-        del inbox[:n]
+        """Read from the request pipe, polling briefly before blocking (``protocol.read_exact``)."""
+        data: bytes = self.protocol.read_exact(self.requests, self.inbox, n, spin=self.spin,
+                                               wait=lambda: select.select([self.requests], [], []))
         return data
 
     def receive(self) -> tuple[dict[str, Any], list[Any]]:

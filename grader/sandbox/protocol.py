@@ -20,8 +20,11 @@ and sizes are capped before anything is allocated: stricter than
 from __future__ import annotations
 
 import json
+import os
 import re
 import struct
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -300,3 +303,24 @@ def decode_body(envelope: bytes, payload: bytes) -> tuple[dict[str, Any], list[n
             raise ProtocolError("an array lies outside its pool")
         arrays.append(pools[index][offset : offset + count].reshape(shape))
     return message, arrays
+
+
+def read_exact(fd: int, inbox: bytearray, n: int, *, spin: float, wait: Callable[[], None]) -> bytes:
+    """Take ``n`` bytes from the non-blocking pipe ``fd`` (``inbox`` keeps what came beyond them),
+    reading in large chunks. Small replies come back within tens of microseconds, much less than the
+    cost of sleeping in ``select`` and being woken, so it polls for ``spin`` seconds before calling
+    ``wait`` (which returns once ``fd`` is readable). EOFError if the other side closed it."""
+    spin_until = time.perf_counter() + spin
+    while len(inbox) < n:
+        try:
+            chunk = os.read(fd, max(n - len(inbox), 1 << 16))
+        except BlockingIOError:
+            if time.perf_counter() >= spin_until:
+                wait()
+            continue
+        if not chunk:
+            raise EOFError
+        inbox += chunk
+    data = bytes(inbox[:n])
+    del inbox[:n]
+    return data
