@@ -3,7 +3,10 @@
 Sets up as `grade batch` does (warm-up, recorded cases, a warm zygote under bwrap), then grades
 the same student several times in this process and reads the CPU time of this process and of
 every process under it (the sandbox: bwrap, the zygote and the children it forks, from /proc).
-Students: the numpy reference, a buggy numpy fixture, and the torch reference.
+Students: the numpy reference, a buggy numpy fixture, and the torch reference. For the numpy
+students it also prints their own share: the CPU their functions take on the very calls the
+checks made, run directly in this process (no sandbox, no protocol, no judging), the floor under
+any harness that runs those cases.
 
     python benchmarks/batch_cpu.py [--repeat 10] [--sandbox bwrap|process]
 """
@@ -11,15 +14,21 @@ Students: the numpy reference, a buggy numpy fixture, and the torch reference.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import copy
 import os
 import time
+import types
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from grader.batch import pool
 from grader.batch.jobs import grade_student, grading_settings
 from grader.catalog import missing
 from grader.config import load_settings
 from grader.isolation import resolve
+from grader.sandbox.calls import Call, ModuleCall
 from grader.sandbox.session import Session
 from grader.sandbox.zygote import install
 
@@ -65,6 +74,36 @@ class Counted:
         Session.close = close  # type: ignore[method-assign]
 
 
+class Recorded:
+    """The function calls the sandbox sessions were asked to make (numpy track), as they were sent."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        real = Session.call_many
+
+        def call_many(session: Session, calls: Sequence[Call | ModuleCall]) -> list[Any]:
+            self.calls += [copy.deepcopy(call) for call in calls if isinstance(call, Call)]
+            return real(session, calls)
+
+        Session.call_many = call_many  # type: ignore[method-assign]
+        self.real = real
+
+    def stop(self) -> None:
+        Session.call_many = self.real  # type: ignore[method-assign]
+
+
+def own_calls(text: bytes, calls: Sequence[Call], repeat: int) -> float:
+    """CPU seconds the submission's own functions take on ``calls``, run in this process."""
+    module = types.ModuleType("submission")
+    exec(compile(text, "submission.py", "exec"), module.__dict__)  # trusted here: the benchmark's own files
+    runs = [(getattr(module, call.symbol), copy.deepcopy(list(call.args))) for _ in range(repeat) for call in calls]
+    started = time.process_time()
+    for function, args in runs:  # each run on its own copy of the inputs, as in a fresh child
+        with contextlib.suppress(Exception):  # a buggy submission's raise is part of its work
+            function(*args)
+    return (time.process_time() - started) / repeat
+
+
 def measure(label: str, file: str, text: bytes, repeat: int, isolation: str) -> None:
     settings = grading_settings(load_settings(ROOT))
     job = pool.Job("student", {file: text}, "")
@@ -73,6 +112,9 @@ def measure(label: str, file: str, text: bytes, repeat: int, isolation: str) -> 
     try:
         install(slots.zygotes[0])
         grade_student("student", job.files, "", settings, isolation)  # the zygote's start, once
+        recorded = Recorded()
+        grade_student("student", job.files, "", settings, isolation)
+        recorded.stop()
         counted = Counted()
         wall, worker, sandbox = time.perf_counter(), time.process_time(), descendants_cpu()
         for _ in range(repeat):
@@ -83,6 +125,10 @@ def measure(label: str, file: str, text: bytes, repeat: int, isolation: str) -> 
         slots.close()
     print(f"  {label:<28} {wall:6.3f} s wall   worker {worker:6.3f} s CPU   sandbox {sandbox:6.3f} s CPU   "
           f"{counted.calls // repeat} calls in {counted.trips // repeat} round trips")
+    if recorded.calls:
+        own = own_calls(text, recorded.calls, repeat)
+        print(f"  {'':<28} its own functions on those {len(recorded.calls)} calls, in-process: {own:6.3f} s CPU "
+              f"({100 * own / (worker + sandbox):.0f}% of the student's CPU)")
 
 
 def main() -> None:
