@@ -93,6 +93,11 @@ def test_a_class_is_graded_and_exported(klass: Path, tmp_path: Path, fast: Setti
     assert table["bob"]["learn_gate"] != "" and table["dave"]["total"] == ""
     assert "no recognised file" in table["dave"]["note"]
     assert float(table["erin"]["quiz:gates"]) == found["erin"].points
+    assignment = found["alice"].max_points + found["erin"].max_points  # the numpy track and the quiz
+    assert {float(table[s]["max"]) for s in ("alice", "bob", "carol", "erin")} == {assignment}
+    assert table["alice"]["note"] == "not submitted, counted as 0: quiz gates"
+    numpy_exercises = len(found["alice"].parts())
+    assert table["erin"]["note"] == f"not submitted, counted as 0: lstm_numpy.py ({numpy_exercises} exercises)"
     for student in ("alice", "bob", "carol", "erin"):
         folder = out / "students" / student
         report = json.loads((folder / "report.json").read_text())
@@ -119,6 +124,7 @@ def test_the_cli_prints_a_summary_and_exits_3_when_someone_was_not_graded(klass:
     assert result.exit_code == 3, result.output
     assert "dave: no files:" in result.output and "students in" in result.output
     assert "graded now: 4" in result.output
+    assert "4 graded students did not submit every part of the assignment" in " ".join(result.output.split())
     (klass / "dave").rename(tmp_path / "dave")
     (klass / "bad id").rename(tmp_path / "bad id")
     again = CliRunner().invoke(main, ["batch", str(klass), "--out", str(out), "--quiet"])

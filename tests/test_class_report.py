@@ -3,8 +3,10 @@ escapes what students wrote, and the page as a real browser (headless chromium) 
 
 from __future__ import annotations
 
+import csv
 import html
 import importlib.util
+import io
 import re
 import subprocess
 import sys
@@ -18,6 +20,7 @@ from conftest import ROOT
 
 from grader.batch import classstats
 from grader.batch.classreport import class_report, write_class_report
+from grader.batch.exports import grades_csv
 from grader.batch.records import FAILED, GRADED, INVALID_ID, NO_FILES, UNREADABLE, StudentRecord
 from grader.results import CheckResult, Diagnosis, ExerciseResult, Report, Status
 
@@ -145,6 +148,45 @@ def test_means_per_exercise_and_per_quiz_including_quiz_only_students() -> None:
     assert classstats.quiz_means(records[1:2]) == []
 
 
+def test_every_graded_student_is_scored_out_of_the_whole_assignment() -> None:
+    records = [
+        graded("ada", check("learn_gate", "x", "passed"), check("learn_gate", "y", "passed"), quiz=quiz(4)),
+        graded("bob", check("learn_gate", "x", "passed"), check("learn_gate", "y", "passed")),  # no quiz
+        graded("cat", quiz=quiz(4)),  # no code
+        graded("dan", check("learn_gate", "x", "passed"), check("learn_gate", "gpu", "skipped"), quiz=quiz(3)),
+        StudentRecord("eve", FAILED, "The worker was lost.", report=report(check("use_gate", "x", "failed")),
+                      max_points=1.0),
+    ]
+    maxima = classstats.part_maxima(records)
+    assert maxima == {"learn_gate": 2.0, "quiz:gates": 4.0}, "parts of graded students, each its largest maximum"
+    assert [classstats.not_submitted(r, maxima) for r in records[:4]] == [[], ["quiz:gates"], ["learn_gate"], []]
+    assert [classstats.maximum(r, maxima) for r in records[:4]] == [6.0, 6.0, 6.0, 5.0]  # dan's skip stays out
+    assert classstats.percents(records) == pytest.approx([100.0, 100 / 3, 200 / 3, 80.0])
+    assert classstats.overview(records).mean == pytest.approx(70.0)
+    assert classstats.percent(records[1]) == 100.0, "without the assignment: the student's own maximum"
+    assert classstats.not_submitted(records[4], maxima) == [] and classstats.percent(records[4], maxima) is None
+    assert classstats.percent(StudentRecord("fay", NO_FILES), maxima) is None, "no files: no score, not 0 of 6"
+
+
+def test_grades_csv_scores_everyone_out_of_the_assignment_and_says_what_was_not_submitted() -> None:
+    records = [
+        graded("ada", check("learn_gate", "x", "passed"), check("forget_gate", "x", "passed"),
+               check("LSTM", "x", "passed"), check("LSTMCell", "x", "failed"), quiz=quiz(4)),
+        graded("bob", check("learn_gate", "x", "passed"), check("forget_gate", "x", "passed")),  # numpy only
+        graded("cat", check("learn_gate", "x", "failed"), check("LSTM", "x", "passed"),
+               check("LSTMCell", "x", "passed"), quiz=quiz(1)),  # no forget_gate: from an older file, say
+        StudentRecord("dan", NO_FILES, "The folder holds no recognised file."),
+    ]
+    table = {row["student"]: row for row in csv.DictReader(io.StringIO(grades_csv(records)))}
+    assert {s: (table[s]["total"], table[s]["max"]) for s in table} == {
+        "ada": ("7", "8"), "bob": ("2", "8"), "cat": ("3", "8"), "dan": ("", "")}
+    assert table["ada"]["note"] == ""
+    assert table["bob"]["note"] == "not submitted, counted as 0: lstm_torch.py (2 exercises), quiz gates"
+    assert table["bob"]["LSTM"] == table["bob"]["quiz:gates"] == ""
+    assert table["cat"]["note"] == "not submitted, counted as 0: forget_gate"
+    assert table["dan"]["note"] == "The folder holds no recognised file."
+
+
 def test_slowest_are_the_top_ten_by_grading_time() -> None:
     records = [graded(f"s{i:02}", seconds=float(i)) for i in range(12)] + [graded("nan", seconds=float("nan"))]
     assert [r.student for r in classstats.slowest(records)] == [f"s{i:02}" for i in range(11, 1, -1)]
@@ -222,8 +264,10 @@ def test_the_page_is_self_contained_with_three_charts(klass: list[StudentRecord]
     assert len(ids) == len(set(ids)), "ids repeat across the charts"
     assert "<?xml" not in page and "<!DOCTYPE svg" not in page and "<metadata" not in page
     text = parsed.all_text()
-    for expected in ("LSTM course, spring batch", "students 7", "graded 4", "not graded 3", "mean total 45.8%",
-                     "median total 41.7%", "forget_on_stm", "textbook_use_gate", "This looks like forget_on_stm.",
+    # out of the assignment's 7 points (forget_gate 2, use_gate 1, quiz gates 4): 6, 1, 0 and 2 of them
+    for expected in ("LSTM course, spring batch", "students 7", "graded 4", "not graded 3", "mean total 32.1%",
+                     "median total 21.4%", "grace graded 12.5 s 1/7",
+                     "forget_on_stm", "textbook_use_gate", "This looks like forget_on_stm.",
                      "The worker was lost <after 3 retries>.", "forget_gate:values", "bad&id", "gates"):
         assert expected in text, expected
     assert "nan" not in re.findall(r"[a-z]+", text.lower())

@@ -59,6 +59,7 @@ def class_report(records: Sequence[StudentRecord], *, title: str) -> str:
             [m.id for m in common], [m.students for m in common], id="fig-misconceptions",
             title=f"Students per misconception, the {len(common)} most common", xlabel="students") if common else "",
         slowest=classstats.slowest(records, SLOWEST),
+        maximum=functools.partial(classstats.maximum, maxima=classstats.part_maxima(records)),
         ungradable=classstats.ungradable(records),
         errored=classstats.errored_checks(records),
     )

@@ -2,7 +2,11 @@
 
 Every function takes the batch's ``StudentRecord``s and returns small frozen dataclasses, in
 the order the report shows them. Scores count graded students only: a student whose files
-could not be graded has no score, which is not the same as a score of zero. Numbers read from
+could not be graded has no score, which is not the same as a score of zero. Every graded
+student is scored out of the same assignment: each exercise and quiz any graded student has
+(its largest maximum, ``part_maxima``); one a student did not submit counts 0 of it, so leaving
+out a quiz never raises a percentage (checks skipped for a student, e.g. without a GPU, stay out
+of that student's maximum). Numbers read from
 a report (``"nan"`` where the JSON was made strict) that are not finite count as 0, so nothing
 here returns NaN.
 """
@@ -100,15 +104,45 @@ def graded(records: Iterable[StudentRecord]) -> list[StudentRecord]:
     return [r for r in records if r.status == GRADED]
 
 
-def percent(record: StudentRecord) -> float | None:
-    """The record's total as a percent of its maximum; None when it has no maximum."""
-    points, maximum = finite(record.points), finite(record.max_points)
-    return 100.0 * points / maximum if maximum > 0 else None
+def part_maxima(records: Iterable[StudentRecord]) -> dict[str, float]:
+    """The assignment: each exercise and quiz (``StudentRecord.parts``) of any graded student, with
+    the largest maximum it had, in the order first seen."""
+    found: dict[str, float] = {}
+    for record in graded(records):
+        for part, (_, most) in record.parts().items():
+            found[part] = max(found.get(part, 0.0), finite(most))
+    return found
+
+
+def not_submitted(record: StudentRecord, maxima: dict[str, float]) -> list[str]:
+    """The parts of the assignment ``maxima`` that ``record`` has no result for (none when it was not
+    graded: it has no score at all)."""
+    if record.status != GRADED:
+        return []
+    have = record.parts()
+    return [part for part in maxima if part not in have]
+
+
+def maximum(record: StudentRecord, maxima: dict[str, float] | None = None) -> float:
+    """The points ``record`` is scored out of: its own maximum, plus each part of the assignment
+    ``maxima`` it did not submit."""
+    assignment = maxima or {}
+    return finite(record.max_points) + sum(assignment[part] for part in not_submitted(record, assignment))
+
+
+def percent(record: StudentRecord, maxima: dict[str, float] | None = None) -> float | None:
+    """The record's total as a percent of its ``maximum``; None when that is 0 or it was not graded."""
+    if record.status != GRADED:
+        return None
+    points, most = finite(record.points), maximum(record, maxima)
+    return 100.0 * points / most if most > 0 else None
 
 
 def percents(records: Iterable[StudentRecord]) -> list[float]:
-    """The graded students' totals, in percent (students without a maximum left out)."""
-    return [p for p in map(percent, graded(records)) if p is not None]
+    """The graded students' totals, in percent of the class's assignment (students without a maximum left out)."""
+    records = list(records)
+    maxima = part_maxima(records)
+    return [p for p in (percent(r, maxima) for r in graded(records)) if p is not None]
 
 
 def overview(records: Sequence[StudentRecord]) -> Overview:

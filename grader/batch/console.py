@@ -20,6 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+import grader.batch.classstats as classstats
 from grader.batch.records import GRADED, STATUSES, StudentRecord
 from grader.batch.run import BatchOutcome
 
@@ -75,15 +76,19 @@ def summary(outcome: BatchOutcome) -> Table:
     table.add_column("students", justify="right")
     table.add_column("mean score", justify="right")
     table.add_column("median", justify="right")
+    maxima = classstats.part_maxima(records)
     for status in STATUSES:
         group = [r for r in records if r.status == status]
         if not group:
             continue
-        percents = [100 * r.points / r.max_points for r in group if r.max_points]
+        percents = [p for p in (classstats.percent(r, maxima) for r in group) if p is not None]
         table.add_row(status, str(len(group)), f"{statistics.fmean(percents):.1f}%" if percents else "—",
                       f"{statistics.median(percents):.1f}%" if percents else "—")
+    missing = sum(1 for r in records if r.status == GRADED and classstats.not_submitted(r, maxima))
     table.caption = (f"graded now: {len(outcome.graded)}, unchanged since the last run: {len(outcome.unchanged)}"
-                     + (f", failed re-grades that kept the earlier grade: {len(outcome.kept)}" if outcome.kept else ""))
+                     + (f", failed re-grades that kept the earlier grade: {len(outcome.kept)}" if outcome.kept else "")
+                     + (f"\n{missing} graded student{'s' if missing > 1 else ''} did not submit every part of the "
+                        "assignment: counted as 0 (the note column of grades.csv says which)" if missing else ""))
     return table
 
 

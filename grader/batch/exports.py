@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import grader.batch.classstats as classstats
 from grader.batch.records import GRADED, StudentRecord
 from grader.catalog import TRACKS, load_track
 from grader.errors import UsageError
@@ -74,20 +75,48 @@ def columns(records: Iterable[StudentRecord]) -> list[str]:
 
 
 def grades_csv(records: Sequence[StudentRecord]) -> str:
+    """One row per student. Every graded student's ``max`` is the whole assignment's (see
+    ``classstats.part_maxima``): a part they did not submit has an empty cell, counts 0, and the
+    note says so."""
     parts = columns(records)
+    maxima = classstats.part_maxima(records)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", "status", "total", "max", *parts, "note"])
     for record in records:
         found = record.parts()
         graded = record.status == GRADED
+        missing = missing_note(classstats.not_submitted(record, maxima), maxima) if graded else ""
         writer.writerow([
             record.student, record.status, _num(record.points) if graded else "",
-            _num(record.max_points) if graded else "",
+            _num(classstats.maximum(record, maxima)) if graded else "",
             *(_num(found[p][0]) if p in found else "" for p in parts),
-            record.problem,
+            "; ".join(note for note in (record.problem, missing) if note),
         ])
     return buffer.getvalue()
+
+
+def missing_note(parts: Sequence[str], assignment: Iterable[str]) -> str:
+    """'not submitted, counted as 0: lstm_torch.py (4 exercises), quiz gates' for the ``parts`` of
+    the ``assignment`` a student has no result for: a code file when all its exercises are missing."""
+    if not parts:
+        return ""
+    files = {e.id: e.file for name in TRACKS for e in load_track(name).exercises}
+    per_file: dict[str, list[str]] = {}
+    for part in assignment:
+        if part in files:
+            per_file.setdefault(files[part], []).append(part)
+    named = []
+    for part in parts:
+        if part.startswith("quiz:"):
+            named.append(f"quiz {part.removeprefix('quiz:')}")
+        elif part in files and set(per_file[files[part]]) <= set(parts):
+            whole = per_file[files[part]]
+            if part == whole[0]:
+                named.append(f"{files[part]} ({len(whole)} exercise{'s' if len(whole) > 1 else ''})")
+        else:
+            named.append(part)
+    return "not submitted, counted as 0: " + ", ".join(named)
 
 
 def full_report(record: StudentRecord) -> Report | None:
