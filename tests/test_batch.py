@@ -103,8 +103,13 @@ def test_a_class_is_graded_and_exported(klass: Path, tmp_path: Path, fast: Setti
         report = json.loads((folder / "report.json").read_text())
         gradescope = json.loads((folder / "results.json").read_text())
         assert report["score"] == gradescope["score"] == found[student].points
+        assert report["max_score"] == assignment and gradescope["output"].endswith(f"/ {assignment:g} points")
         assert "<!DOCTYPE html>" in (folder / "feedback.html").read_text()[:200]
     assert not (out / "students" / "dave").exists()
+    (gates,) = [e for e in json.loads((out / "students" / "alice" / "report.json").read_text())["exercises"]
+                if e["id"] == "gates"]
+    assert (gates["score"], gates["max_score"]) == (0, found["erin"].max_points)
+    assert gates["note"].startswith("No answers to quiz gates were graded, so it counts 0 of")
     page = (out / "report.html").read_text()
     assert page.count("<svg") >= 2 and "carol" in page
     dom = browse(chromium, tmp_path, "--dump-dom", (out / "report.html").as_uri())

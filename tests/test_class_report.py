@@ -7,6 +7,7 @@ import csv
 import html
 import importlib.util
 import io
+import json
 import re
 import subprocess
 import sys
@@ -20,8 +21,9 @@ from conftest import ROOT
 
 from grader.batch import classstats
 from grader.batch.classreport import class_report, write_class_report
-from grader.batch.exports import grades_csv
+from grader.batch.exports import Assignment, full_report, grades_csv
 from grader.batch.records import FAILED, GRADED, INVALID_ID, NO_FILES, UNREADABLE, StudentRecord
+from grader.report.gradescope import to_gradescope
 from grader.results import CheckResult, Diagnosis, ExerciseResult, Report, Status
 
 HOSTILE = "<script>alert(1)</script>"
@@ -185,6 +187,32 @@ def test_grades_csv_scores_everyone_out_of_the_assignment_and_says_what_was_not_
     assert table["bob"]["LSTM"] == table["bob"]["quiz:gates"] == ""
     assert table["cat"]["note"] == "not submitted, counted as 0: forget_gate"
     assert table["dan"]["note"] == "The folder holds no recognised file."
+
+
+def test_a_students_own_report_counts_what_they_did_not_submit_and_says_why() -> None:
+    records = [
+        graded("ada", check("LSTM", "x", "passed"), check("LSTM", "y", "passed"), quiz=quiz(3)),
+        StudentRecord("bob", GRADED, "gates.toml: not valid TOML", points=1.0, max_points=2.0,
+                      report=report(check("LSTM", "x", "passed"), check("LSTM", "y", "failed"))),
+    ]
+    assignment = Assignment.of(records)
+    assert assignment.missing(records[0]) == []
+    bob = full_report(records[1], assignment)
+    assert bob is not None and (bob.points, bob.max_points) == (1.0, 6.0)
+    gates = bob.exercises[-1]
+    assert (gates.id, gates.title, gates.file, gates.points, gates.max_points) == ("gates", "The four gates",
+                                                                                   "gates.toml", 0.0, 4.0)
+    assert gates.note == ("No answers to quiz gates were graded, so it counts 0 of 4 points (gates.toml: not valid "
+                          "TOML); start from `grade quiz --template gates` and check your answers with `grade quiz "
+                          "FILE`.")
+    assert bob.notes[-1] == "Not graded: gates.toml: not valid TOML"
+    gradescope = json.loads(to_gradescope(bob))
+    assert gradescope["output"] == "1 / 6 points" and gradescope["tests"][-1]["name"] == "gates: was submitted"
+    quiz_only = full_report(graded("cy", quiz=quiz(4)), assignment)
+    assert quiz_only is not None and quiz_only.exercises[-1].note == (
+        "Your submission had no lstm_numpy.py, so this exercise counts 0 of 2 points; start from "
+        "exercises/lstm_numpy.py, check it with `grade check`, and submit it.")
+    assert full_report(records[1]) is not None and full_report(records[1]).max_points == 2.0  # type: ignore[union-attr]
 
 
 def test_slowest_are_the_top_ten_by_grading_time() -> None:

@@ -15,6 +15,7 @@ import csv
 import io
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from grader.batch.records import GRADED, StudentRecord
 from grader.catalog import TRACKS, load_track
 from grader.errors import UsageError
 from grader.parallel import run_forked
-from grader.results import Report, report_from_dict
+from grader.results import CheckResult, ExerciseResult, Report, Status, report_from_dict
 
 CSV_FILE = "grades.csv"
 CLASS_REPORT = "report.html"
@@ -36,11 +37,12 @@ def write_all(records: Sequence[StudentRecord], out: Path, *, title: str, worker
     students' files are shared among that many forked processes while this one draws the class report
     (the batch's cores are idle by then, and 200 students' pages take seconds to render)."""
     shares = max(1, min(workers, len(records)))
+    assignment = Assignment.of(records)
 
     def students(k: int) -> list[Any]:
         try:
             return [str(path) for record in records[k::shares]
-                    for path in student_files(record, out / STUDENTS / record.student)]
+                    for path in student_files(record, out / STUDENTS / record.student, assignment)]
         except OSError as error:  # data from a forked process: raised again here
             return [{"errno": error.errno or 0, "strerror": error.strerror or str(error), "filename": error.filename}]
 
@@ -119,21 +121,61 @@ def missing_note(parts: Sequence[str], assignment: Iterable[str]) -> str:
     return "not submitted, counted as 0: " + ", ".join(named)
 
 
-def full_report(record: StudentRecord) -> Report | None:
-    """The student's code report and quiz results as one report (None if nothing was graded)."""
-    if record.report is None and record.quiz_report is None:
+@dataclass(frozen=True)
+class Assignment:
+    """What every graded student is scored out of: each part (exercise, or ``quiz:<id>``) any graded
+    student has, with its largest maximum (``classstats.part_maxima``), title and file."""
+
+    maxima: dict[str, float]
+    about: dict[str, tuple[str, str]]  # part -> (title, file)
+
+    @classmethod
+    def of(cls, records: Sequence[StudentRecord]) -> Assignment:
+        about: dict[str, tuple[str, str]] = {}
+        for record in classstats.graded(records):
+            for prefix, report in (("", record.report), ("quiz:", record.quiz_report)):
+                for exercise in (report or {}).get("exercises", []):
+                    about.setdefault(prefix + exercise["id"], (exercise.get("title", ""), exercise.get("file", "")))
+        return cls(classstats.part_maxima(records), about)
+
+    def missing(self, record: StudentRecord) -> list[ExerciseResult]:
+        """An exercise counting 0 for each part ``record`` did not submit, saying so."""
+        return [self._not_submitted(part, record.problem) for part in classstats.not_submitted(record, self.maxima)]
+
+    def _not_submitted(self, part: str, problem: str) -> ExerciseResult:
+        title, file = self.about.get(part, (part, ""))
+        most, id = self.maxima[part], part.removeprefix("quiz:")
+        if part.startswith("quiz:"):
+            message = f"No answers to quiz {id} were graded, so it counts 0 of {most:g} points"
+            message += f" ({problem})" if problem else ""
+            hint = f"start from `grade quiz --template {id}` and check your answers with `grade quiz FILE`"
+        else:
+            message = f"Your submission had no {file}, so this exercise counts 0 of {most:g} points"
+            hint = f"start from exercises/{file}, check it with `grade check`, and submit it"
+        check = CheckResult(exercise=id, id="submitted", title="was submitted", status=Status.FAILED, points=0.0,
+                            max_points=most, message=message, hint=hint)
+        return ExerciseResult(id=id, title=title, file=file, checks=(check,), note=f"{message}; {hint}.")
+
+
+def full_report(record: StudentRecord, assignment: Assignment | None = None) -> Report | None:
+    """The student's code report and quiz results as one report, with the parts of ``assignment`` they
+    did not submit (each 0 of its points) and their files' problems as notes (None if nothing was graded)."""
+    missing = assignment.missing(record) if assignment else []
+    if record.report is None and record.quiz_report is None and not missing:
         return None
     data: dict[str, Any] = dict(record.report or {"submission": record.student, "seed": 0, "exercises": []})
     data["exercises"] = [*data["exercises"], *(record.quiz_report or {}).get("exercises", [])]
-    return report_from_dict(data)
+    report = report_from_dict(data)
+    notes = (*report.notes, *([f"Not graded: {record.problem}"] if record.problem else []))
+    return replace(report, exercises=(*report.exercises, *missing), notes=notes)
 
 
-def student_files(record: StudentRecord, folder: Path) -> list[Path]:
+def student_files(record: StudentRecord, folder: Path, assignment: Assignment | None = None) -> list[Path]:
     from grader.report.gradescope import to_gradescope
     from grader.report.html import to_html
     from grader.report.json_report import to_json
 
-    report = full_report(record)
+    report = full_report(record, assignment)
     if report is None:
         return []
     return [write_atomic(folder / "report.json", to_json(report)),
