@@ -72,7 +72,11 @@ def test_no_attack_reaches_the_next_student(tmp_path: Path, monkeypatch: pytest.
     assert len(grades) == 2 * len(names)
     for k, name in enumerate(names):
         honest = grades[f"{k:02d}b"]
-        assert honest["total"] == honest["max"], f"the student after {name} lost points: {honest}"
+        graded = json.loads((out / "students" / f"{k:02d}b" / "report.json").read_text())["exercises"]
+        numpy_parts = [e for e in graded if e["file"] == "lstm_numpy.py"]  # the torch ones: not submitted, 0
+        assert len(numpy_parts) == 7 and all(e["score"] == e["max_score"] > 0 for e in numpy_parts), \
+            f"the student after {name} lost points: {honest}"
+        assert float(honest["total"]) == sum(e["max_score"] for e in numpy_parts)
         report = json.loads((out / "students" / f"{k:02d}a" / "report.json").read_text())
         exercises = {e["id"]: e for e in report["exercises"]}
         target = "LSTMCell" if name in TORCH else "remember_gate"
