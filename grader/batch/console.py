@@ -84,12 +84,20 @@ def summary(outcome: BatchOutcome) -> Table:
         percents = [p for p in (classstats.percent(r, maxima) for r in group) if p is not None]
         table.add_row(status, str(len(group)), f"{statistics.fmean(percents):.1f}%" if percents else "—",
                       f"{statistics.median(percents):.1f}%" if percents else "—")
-    missing = sum(1 for r in records if r.status == GRADED and classstats.not_submitted(r, maxima))
     table.caption = (f"graded now: {len(outcome.graded)}, unchanged since the last run: {len(outcome.unchanged)}"
-                     + (f", failed re-grades that kept the earlier grade: {len(outcome.kept)}" if outcome.kept else "")
-                     + (f"\n{missing} graded student{'s' if missing > 1 else ''} did not submit every part of the "
-                        "assignment: counted as 0 (the note column of grades.csv says which)" if missing else ""))
+                     + (f", failed re-grades that kept the earlier grade: {len(outcome.kept)}" if outcome.kept else ""))
     return table
+
+
+def incomplete(outcome: BatchOutcome) -> str:
+    """A line counting the graded students who did not submit every part of the assignment ('' if none)."""
+    maxima = classstats.part_maxima(outcome.records)
+    missing = sum(1 for r in outcome.records if classstats.not_submitted(r, maxima))
+    if not missing:
+        return ""
+    return (f"{missing} graded student{'s' if missing > 1 else ''} did not submit every part of the assignment "
+            "(each exercise and quiz any graded student submitted): the missing parts count 0, and the note "
+            "column of grades.csv says which")
 
 
 def problems(outcome: BatchOutcome) -> list[str]:
