@@ -269,8 +269,9 @@ def batch(ctx: click.Context, directory: Path, out: Path | None, workers: int | 
                             finished=watch.advance)
     if not quiet:
         console.print(summary(outcome))
-        if incomplete(outcome):
-            click.echo(incomplete(outcome))
+        line = incomplete(outcome)
+        if line:
+            click.echo(line)
     for line in problems(outcome):
         click.echo(line, err=quiet)
     if outcome.export_problem:

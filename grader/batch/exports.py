@@ -55,7 +55,8 @@ def write_all(records: Sequence[StudentRecord], out: Path, *, title: str, worker
             report = class_report(records, title=title)
         except UsageError as error:  # after the other shares are collected
             return [{"usage": str(error)}]
-        written = [write_atomic(out / CSV_FILE, grades_csv(records)), write_atomic(out / CLASS_REPORT, report)]
+        written = [write_atomic(out / CSV_FILE, grades_csv(records, assignment)),
+                   write_atomic(out / CLASS_REPORT, report)]
         return [str(path) for path in written] + (students(0) if shares == 1 else [])
 
     parts = run_forked(shares + 1 if shares > 1 else 1, work, timeout=EXPORT_SECONDS)
@@ -76,49 +77,24 @@ def columns(records: Iterable[StudentRecord]) -> list[str]:
     return ordered + sorted(seen - set(ordered))
 
 
-def grades_csv(records: Sequence[StudentRecord]) -> str:
-    """One row per student. Every graded student's ``max`` is the whole assignment's (see
-    ``classstats.part_maxima``): a part they did not submit has an empty cell, counts 0, and the
-    note says so."""
+def grades_csv(records: Sequence[StudentRecord], assignment: Assignment | None = None) -> str:
+    """One row per student. Every graded student's ``max`` is the whole assignment's (``Assignment``):
+    a part they did not submit has an empty cell, counts 0, and the note says so."""
     parts = columns(records)
-    maxima = classstats.part_maxima(records)
+    assignment = assignment or Assignment.of(records)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", "status", "total", "max", *parts, "note"])
     for record in records:
         found = record.parts()
         graded = record.status == GRADED
-        missing = missing_note(classstats.not_submitted(record, maxima), maxima) if graded else ""
         writer.writerow([
             record.student, record.status, _num(record.points) if graded else "",
-            _num(classstats.maximum(record, maxima)) if graded else "",
+            _num(classstats.maximum(record, assignment.maxima)) if graded else "",
             *(_num(found[p][0]) if p in found else "" for p in parts),
-            "; ".join(note for note in (record.problem, missing) if note),
+            "; ".join(note for note in (record.problem, assignment.note(record)) if note),
         ])
     return buffer.getvalue()
-
-
-def missing_note(parts: Sequence[str], assignment: Iterable[str]) -> str:
-    """'not submitted, counted as 0: lstm_torch.py (4 exercises), quiz gates' for the ``parts`` of
-    the ``assignment`` a student has no result for: a code file when all its exercises are missing."""
-    if not parts:
-        return ""
-    files = {e.id: e.file for name in TRACKS for e in load_track(name).exercises}
-    per_file: dict[str, list[str]] = {}
-    for part in assignment:
-        if part in files:
-            per_file.setdefault(files[part], []).append(part)
-    named = []
-    for part in parts:
-        if part.startswith("quiz:"):
-            named.append(f"quiz {part.removeprefix('quiz:')}")
-        elif part in files and set(per_file[files[part]]) <= set(parts):
-            whole = per_file[files[part]]
-            if part == whole[0]:
-                named.append(f"{files[part]} ({len(whole)} exercise{'s' if len(whole) > 1 else ''})")
-        else:
-            named.append(part)
-    return "not submitted, counted as 0: " + ", ".join(named)
 
 
 @dataclass(frozen=True)
@@ -137,6 +113,29 @@ class Assignment:
                 for exercise in (report or {}).get("exercises", []):
                     about.setdefault(prefix + exercise["id"], (exercise.get("title", ""), exercise.get("file", "")))
         return cls(classstats.part_maxima(records), about)
+
+    def note(self, record: StudentRecord) -> str:
+        """'not submitted, counted as 0: lstm_torch.py (3 exercises), quiz gates' for the parts ``record``
+        has no result for ('' if none): a code file by name when all its exercises are missing."""
+        parts = classstats.not_submitted(record, self.maxima)
+        if not parts:
+            return ""
+        files = {e.id: e.file for name in TRACKS for e in load_track(name).exercises}
+        per_file: dict[str, list[str]] = {}
+        for part in self.maxima:
+            if part in files:
+                per_file.setdefault(files[part], []).append(part)
+        named = []
+        for part in parts:
+            if part.startswith("quiz:"):
+                named.append(f"quiz {part.removeprefix('quiz:')}")
+            elif part in files and set(per_file[files[part]]) <= set(parts):
+                whole = per_file[files[part]]
+                if part == whole[0]:
+                    named.append(f"{files[part]} ({len(whole)} exercise{'s' if len(whole) > 1 else ''})")
+            else:
+                named.append(part)
+        return "not submitted, counted as 0: " + ", ".join(named)
 
     def missing(self, record: StudentRecord) -> list[ExerciseResult]:
         """An exercise counting 0 for each part ``record`` did not submit, saying so."""
