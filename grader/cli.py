@@ -257,7 +257,7 @@ def batch(ctx: click.Context, directory: Path, out: Path | None, workers: int | 
 
     from rich.console import Console
 
-    from grader.batch.console import incomplete, problems, summary, watching
+    from grader.batch.console import counts, incomplete, problems, summary, watching
     from grader.batch.run import run_batch
 
     settings = _settings(ctx, seed=seed, sandbox=sandbox)
@@ -269,6 +269,7 @@ def batch(ctx: click.Context, directory: Path, out: Path | None, workers: int | 
                             finished=watch.advance)
     if not quiet:
         console.print(summary(outcome))
+        click.echo(counts(outcome))
         line = incomplete(outcome)
         if line:
             click.echo(line)

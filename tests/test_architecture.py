@@ -28,7 +28,7 @@ LAYERS = [
     ("grader.tracks",),
     ("grader.grading", "grader.report"),
     ("grader.batch.records", "grader.batch.discover", "grader.batch.gradebook", "grader.batch.classstats",
-     "grader.batch.plots", "grader.batch.classreport", "grader.batch.exports"),
+     "grader.batch.review", "grader.batch.plots", "grader.batch.classreport", "grader.batch.exports"),
     ("grader.workers",),
     ("grader.api",),
     ("grader.batch.jobs", "grader.batch.resident", "grader.batch.pool", "grader.batch.scale", "grader.batch.run",

@@ -96,6 +96,7 @@ def test_a_class_is_graded_and_exported(klass: Path, tmp_path: Path, fast: Setti
     assignment = found["alice"].max_points + found["erin"].max_points  # the numpy track and the quiz
     assert {float(table[s]["max"]) for s in ("alice", "bob", "carol", "erin")} == {assignment}
     assert table["alice"]["note"] == "not submitted, counted as 0: quiz gates"
+    assert table["carol"]["note"].startswith("lstm_numpy.py could not be imported: SyntaxError at line 1: ")
     numpy_exercises = len(found["alice"].parts())
     assert table["erin"]["note"] == f"not submitted, counted as 0: lstm_numpy.py ({numpy_exercises} exercises)"
     for student in ("alice", "bob", "carol", "erin"):
@@ -128,7 +129,8 @@ def test_the_cli_prints_a_summary_and_exits_3_when_someone_was_not_graded(klass:
     result = CliRunner().invoke(main, ["batch", str(klass), "--out", str(out), "-j", "2"])
     assert result.exit_code == 3, result.output
     assert "dave: no files:" in result.output and "students in" in result.output
-    assert "graded now: 4" in result.output
+    assert "\ngraded now: 4, unchanged since the last run: 0\n" in result.output, "one line, not wrapped in the table"
+    assert "\ncarol: graded; note: lstm_numpy.py could not be imported: SyntaxError at line 1: " in result.output
     assert "4 graded students did not submit every part of the assignment" in " ".join(result.output.split())
     (klass / "dave").rename(tmp_path / "dave")
     (klass / "bad id").rename(tmp_path / "bad id")
@@ -137,7 +139,8 @@ def test_the_cli_prints_a_summary_and_exits_3_when_someone_was_not_graded(klass:
     fresh = tmp_path / "fresh"
     ok = CliRunner().invoke(main, ["batch", str(klass), "--out", str(fresh), "--quiet"])
     assert ok.exit_code == 0, ok.output
-    assert ok.output == ""
+    assert ok.stdout == "", "--quiet prints nothing on stdout"
+    assert ok.stderr.startswith("carol: graded; note: lstm_numpy.py could not be imported"), "notes go to stderr"
 
 
 @pytest.mark.parametrize("problem", ["missing", "other course"])
@@ -256,6 +259,11 @@ def test_a_hanging_submission_costs_its_own_time_only(tmp_path: Path, fast: Sett
     assert found["hang"].seconds >= fast.call_timeout
     assert max(found[f"ok{k}"].seconds for k in range(3)) < found["hang"].seconds
     assert all(found[f"ok{k}"].points == found[f"ok{k}"].max_points for k in range(3))
+    errored = sum(c["status"] == "error" for c in found["hang"].checks())
+    assert errored > 1 and rows(tmp_path / "out")["hang"]["note"] == (
+        f"{errored} checks could not be graded and count 0: learn_gate took longer than the 1 s time limit "
+        "(an endless loop, or very slow code?)")
+    assert all(rows(tmp_path / "out")[f"ok{k}"]["note"] == "" for k in range(3))
 
 
 def test_kill_9_and_rerun_loses_and_duplicates_nothing(tmp_path: Path) -> None:

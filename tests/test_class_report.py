@@ -23,6 +23,7 @@ from grader.batch import classstats
 from grader.batch.classreport import class_report, write_class_report
 from grader.batch.exports import Assignment, full_report, grades_csv
 from grader.batch.records import FAILED, GRADED, INVALID_ID, NO_FILES, UNREADABLE, StudentRecord
+from grader.batch.review import review
 from grader.report.gradescope import to_gradescope
 from grader.results import CheckResult, Diagnosis, ExerciseResult, Report, Status
 
@@ -187,6 +188,43 @@ def test_grades_csv_scores_everyone_out_of_the_assignment_and_says_what_was_not_
     assert table["bob"]["LSTM"] == table["bob"]["quiz:gates"] == ""
     assert table["cat"]["note"] == "not submitted, counted as 0: forget_gate"
     assert table["dan"]["note"] == "The folder holds no recognised file."
+
+
+def exercise(id: str, *checks: CheckResult, note: str = "", file: str = "lstm_numpy.py") -> ExerciseResult:
+    return ExerciseResult(id, id.replace("_", " "), file, checks, note=note)
+
+
+def coded(student: str, *exercises: ExerciseResult) -> StudentRecord:
+    return StudentRecord(student, GRADED, report=Report(student, 0, exercises).to_dict())
+
+
+def test_review_says_why_a_score_is_low_when_the_gates_are_not_to_blame() -> None:
+    syntax = "lstm_numpy.py could not be imported: SyntaxError at line 1: invalid syntax (def learn_gate(:)"
+    broken = coded("ann", *(exercise(e, check(e, "x", "failed", message=syntax), note=syntax)
+                            for e in ("learn_gate", "forget_gate")))
+    stub = coded("ben", *(exercise(e, check(e, "x", "failed"), note="not implemented yet")
+                          for e in ("learn_gate", "forget_gate")))
+    hang = "could not be graded: learn_gate took longer than the 5 s time limit (an endless loop, or very slow code?)"
+    again = "could not be graded: not run again: learn_gate already took longer than the 5 s limit in an earlier check"
+    renamed = "lstm_numpy.py has no function named use_gate (was it renamed or deleted?)"
+    messy = coded("cas",
+                  exercise("learn_gate", check("learn_gate", "a", "error", message=hang),
+                           check("learn_gate", "b", "error", message=again)),
+                  exercise("lstm_cell", check("lstm_cell", "a", "error", message=again)),
+                  exercise("forget_gate", check("forget_gate", "a", "failed"), note="not implemented yet"),
+                  exercise("use_gate", check("use_gate", "a", "failed", message=renamed), note=renamed),
+                  exercise("LSTM", check("LSTM", "a", "error", message="could not be graded: out of memory"),
+                           file="lstm_torch.py"))
+    wrong = coded("dee", exercise("learn_gate", check("learn_gate", "a", "failed", message="differs")),
+                  exercise("LSTM", check("LSTM", "a", "passed"), file="lstm_torch.py"))
+    assert review(broken) == [syntax]
+    assert review(stub) == ["lstm_numpy.py: not implemented yet"]
+    assert review(messy) == [
+        renamed, "4 checks could not be graded and count 0: learn_gate took longer than the 5 s time limit (an "
+        "endless loop, or very slow code?); out of memory"]
+    assert review(wrong) == [] and review(StudentRecord("eve", NO_FILES, "no files")) == []
+    table = {row["student"]: row for row in csv.DictReader(io.StringIO(grades_csv([broken, stub])))}
+    assert table["ann"]["note"] == syntax and table["ben"]["note"] == "lstm_numpy.py: not implemented yet"
 
 
 def test_a_students_own_report_counts_what_they_did_not_submit_and_says_why() -> None:

@@ -22,6 +22,7 @@ from rich.table import Table
 
 import grader.batch.classstats as classstats
 from grader.batch.records import GRADED, STATUSES, StudentRecord
+from grader.batch.review import review
 from grader.batch.run import BatchOutcome
 
 
@@ -84,9 +85,13 @@ def summary(outcome: BatchOutcome) -> Table:
         percents = [p for p in (classstats.percent(r, maxima) for r in group) if p is not None]
         table.add_row(status, str(len(group)), f"{statistics.fmean(percents):.1f}%" if percents else "—",
                       f"{statistics.median(percents):.1f}%" if percents else "—")
-    table.caption = (f"graded now: {len(outcome.graded)}, unchanged since the last run: {len(outcome.unchanged)}"
-                     + (f", failed re-grades that kept the earlier grade: {len(outcome.kept)}" if outcome.kept else ""))
     return table
+
+
+def counts(outcome: BatchOutcome) -> str:
+    """What this run did: how many students it graded, and how many it found unchanged or kept."""
+    kept = f", failed re-grades that kept the earlier grade: {len(outcome.kept)}" if outcome.kept else ""
+    return f"graded now: {len(outcome.graded)}, unchanged since the last run: {len(outcome.unchanged)}{kept}"
 
 
 def incomplete(outcome: BatchOutcome) -> str:
@@ -101,8 +106,12 @@ def incomplete(outcome: BatchOutcome) -> str:
 
 
 def problems(outcome: BatchOutcome) -> list[str]:
-    """One line per student who has no grade, or whose grade carries a note."""
+    """One line per student who has no grade, or whose grade carries a note (a file that could not be read
+    or imported, the untouched stub, checks that could not be graded: ``review``)."""
     lines = [f"{r.student}: {r.status}: {r.problem}" for r in outcome.records if r.status != GRADED]
-    lines += [f"{r.student}: graded; note: {r.problem}" for r in outcome.records if r.status == GRADED and r.problem]
+    for record in outcome.records:
+        notes = [*([record.problem] if record.problem else []), *review(record)] if record.status == GRADED else []
+        if notes:
+            lines.append(f"{record.student}: graded; note: {'; '.join(notes)}")
     lines += [f"{s}: the re-grade failed, the earlier grade was kept" for s in outcome.kept]
     return lines

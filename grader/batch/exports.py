@@ -21,6 +21,7 @@ from typing import Any
 
 import grader.batch.classstats as classstats
 from grader.batch.records import GRADED, StudentRecord
+from grader.batch.review import review
 from grader.catalog import TRACKS, load_track
 from grader.errors import UsageError
 from grader.parallel import run_forked
@@ -92,7 +93,7 @@ def grades_csv(records: Sequence[StudentRecord], assignment: Assignment | None =
             record.student, record.status, _num(record.points) if graded else "",
             _num(classstats.maximum(record, assignment.maxima)) if graded else "",
             *(_num(found[p][0]) if p in found else "" for p in parts),
-            "; ".join(note for note in (record.problem, assignment.note(record)) if note),
+            "; ".join(note for note in (record.problem, *review(record), assignment.note(record)) if note),
         ])
     return buffer.getvalue()
 

@@ -1,0 +1,48 @@
+"""What an instructor should know about a graded student beyond the points, in a few sentences.
+
+A score alone does not say why it is low for reasons other than the learner's gates being
+wrong: a file that does not import, the untouched stub, a function renamed away, or checks that
+could not be graded (an endless loop, a crash, too much memory). ``review`` reads the student's
+code report and says so, once per file where the whole file ended the same way, so the CSV's
+note column and the summary's lines point the instructor at the students worth a look.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.batch.records import StudentRecord
+
+NOT_IMPLEMENTED = "not implemented yet"
+COULD_NOT = "could not be graded: "
+AGAIN = "not run again: "  # a check after the one that timed out: its cause is told by that one
+
+
+def review(record: StudentRecord) -> list[str]:
+    """Sentences about ``record``'s code report: whole-file problems, exercise problems (a missing or
+    misshapen function), and the checks that could not be graded, with their causes."""
+    exercises: list[dict[str, Any]] = (record.report or {}).get("exercises", [])
+    lines: list[str] = []
+    told: set[str] = set()
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for exercise in exercises:
+        by_file.setdefault(str(exercise.get("file", "")), []).append(exercise)
+    for file, group in by_file.items():
+        notes = {str(e.get("note", "")) for e in group}
+        note = notes.pop() if len(notes) == 1 else ""
+        if note:
+            lines.append(note if not file or note.startswith(file) else f"{file}: {note}")
+            told.update(str(e["id"]) for e in group)
+    for exercise in exercises:
+        note = str(exercise.get("note", ""))
+        if exercise["id"] not in told and note and note != NOT_IMPLEMENTED:
+            lines.append(note)
+            told.add(str(exercise["id"]))
+    errors = [str(c.get("message", "")) for e in exercises if e["id"] not in told
+              for c in e.get("checks", []) if c.get("status") == "error"]
+    if errors:
+        reasons = [m.removeprefix(COULD_NOT) for m in errors]
+        causes = list(dict.fromkeys(r for r in reasons if not r.startswith(AGAIN))) or reasons[:1]
+        some = f"{len(errors)} checks" if len(errors) > 1 else "1 check"
+        lines.append(f"{some} could not be graded and count 0: {'; '.join(causes)}")
+    return lines
