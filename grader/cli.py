@@ -242,12 +242,17 @@ def _quiz_emit(text: str, output: Path | None, done: str) -> None:
               help="Grade on an existing dask.distributed cluster, e.g. tcp://10.0.0.5:8786.")
 @click.option("--assignment", metavar="NAME",
               help="nbgrader layout (submitted/<student>/<assignment>/): the assignment to grade.")
+@click.option("--part", "parts", metavar="PART", multiple=True,
+              help="A part of the assignment everyone is scored out of: a code file (lstm_numpy.py), an exercise "
+                   "(lstm_cell_backward) or a quiz (quiz:gates); repeat it. Default: [tool.grader] parts, else "
+                   "every part any student submitted.")
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the generated cases (default from settings).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table: only problems, then the exit code.")
 @click.pass_context
 @_friendly
 def batch(ctx: click.Context, directory: Path, out: Path | None, workers: int | None, sandbox: str | None,
-          regrade: bool, scheduler: str | None, assignment: str | None, seed: int | None, quiet: bool) -> None:
+          regrade: bool, scheduler: str | None, assignment: str | None, parts: tuple[str, ...], seed: int | None,
+          quiet: bool) -> None:
     """Grade every student folder in DIR (one folder per student, named by the student id).
 
     Exit codes: 0 every student graded, 2 usage error, 3 some students could not be graded.
@@ -260,7 +265,7 @@ def batch(ctx: click.Context, directory: Path, out: Path | None, workers: int | 
     from grader.batch.console import counts, incomplete, problems, summary, watching
     from grader.batch.run import run_batch
 
-    settings = _settings(ctx, seed=seed, sandbox=sandbox)
+    settings = _settings(ctx, seed=seed, sandbox=sandbox, parts=parts or None)
     out = out or directory.with_name(directory.resolve().name + "-graded")
     console = Console(stderr=quiet)
     with watching(console, quiet=quiet) as watch:

@@ -33,6 +33,8 @@ class Settings:
     sandbox: str = "auto"  # isolation: auto (bwrap where bubblewrap works, else process), bwrap, process
     reply_spin: float = 0.002  # seconds the grader polls for a reply before sleeping (a batch: 0, cores are busy)
     run_hidden: bool = False  # run checks that are not visible (grading time); a learner's check does not
+    # what `grade batch` scores every student out of: code files, exercises, "quiz:<id>" (empty: what the class has)
+    parts: tuple[str, ...] = ()
     # "exercise:check" -> visible | hidden | after_due_date | after_published ([tool.grader.visibility])
     visibility: dict[str, str] = field(default_factory=dict)
     profile: str = "local"
@@ -71,6 +73,11 @@ def _validated(table: dict[str, Any], where: str) -> dict[str, Any]:
             raise InputError(f"{where}: {key} must be true or false, not {value!r}")
         if kind == "int" and (type(value) is not int or value < 0):
             raise InputError(f"{where}: {key} must be a whole number >= 0, not {value!r}")
+        if kind == "tuple[str, ...]":
+            if not isinstance(value, (list, tuple)) or not all(type(v) is str and v for v in value):
+                raise InputError(f"{where}: {key} must be a list of names, e.g. [\"lstm_numpy.py\", \"quiz:gates\"], "
+                                 f"not {value!r}")
+            value = tuple(value)
         if kind == "float":
             if type(value) not in (int, float) or value <= 0:
                 raise InputError(f"{where}: {key} must be a positive number, not {value!r}")

@@ -143,6 +143,26 @@ def test_the_cli_prints_a_summary_and_exits_3_when_someone_was_not_graded(klass:
     assert ok.stderr.startswith("carol: graded; note: lstm_numpy.py could not be imported"), "notes go to stderr"
 
 
+def test_a_named_assignment_is_what_everyone_is_scored_out_of(klass: Path, tmp_path: Path, fast: Settings) -> None:
+    out = tmp_path / "out"
+    whole = by_student(grade(klass, out, fast))
+    named = by_student(grade(klass, out, dataclasses.replace(fast, parts=("lstm_numpy.py",))))
+    assert named == whole, "naming the parts grades nobody again: only the exports change"
+    table = rows(out)
+    numpy_max = whole["alice"].max_points
+    assert (table["alice"]["total"], table["alice"]["max"]) == (f"{numpy_max:g}", f"{numpy_max:g}")
+    assert table["alice"]["note"] == "" and "quiz:gates" not in table["alice"]
+    assert (table["erin"]["total"], table["erin"]["max"]) == ("0", f"{numpy_max:g}")
+    assert table["erin"]["note"] == ("not submitted, counted as 0: lstm_numpy.py (7 exercises); "
+                                     "not part of the assignment, not counted: quiz gates")
+    erin = json.loads((out / "students" / "erin" / "results.json").read_text())
+    assert erin["score"] == 0 and erin["output"].endswith(f"/ {numpy_max:g} points")
+    wrong = CliRunner().invoke(main, ["batch", str(klass), "--out", str(out), "--part", "lstm_nump.py", "-q"])
+    assert wrong.exit_code == 2 and wrong.output.count("\n") == 1
+    assert wrong.output.startswith("Error: the assignment's part 'lstm_nump.py' (--part, or parts in [tool.grader]) "
+                                   "is not a code file (lstm_numpy.py, lstm_torch.py)")
+
+
 @pytest.mark.parametrize("problem", ["missing", "other course"])
 def test_usage_errors_are_one_sentence_and_exit_2(problem: str, klass: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"

@@ -20,10 +20,14 @@ from browser import browse, close, decode_png
 from conftest import ROOT
 
 from grader.batch import classstats
+from grader.batch.assignment import Part, named_parts, points
 from grader.batch.classreport import class_report, write_class_report
 from grader.batch.exports import Assignment, full_report, grades_csv
 from grader.batch.records import FAILED, GRADED, INVALID_ID, NO_FILES, UNREADABLE, StudentRecord
 from grader.batch.review import review
+from grader.catalog import load_track
+from grader.errors import UsageError
+from grader.quiz.loader import load_quiz
 from grader.report.gradescope import to_gradescope
 from grader.results import CheckResult, Diagnosis, ExerciseResult, Report, Status
 
@@ -225,6 +229,56 @@ def test_review_says_why_a_score_is_low_when_the_gates_are_not_to_blame() -> Non
     assert review(wrong) == [] and review(StudentRecord("eve", NO_FILES, "no files")) == []
     table = {row["student"]: row for row in csv.DictReader(io.StringIO(grades_csv([broken, stub])))}
     assert table["ann"]["note"] == syntax and table["ben"]["note"] == "lstm_numpy.py: not implemented yet"
+
+
+def test_a_named_assignment_scores_everyone_out_of_it_and_counts_nothing_beyond_it() -> None:
+    named = {"learn_gate": Part("Learn gate", "lstm_numpy.py", 2.0),
+             "forget_gate": Part("Forget gate", "lstm_numpy.py", 2.0),
+             "remember_gate": Part("Remember gate", "lstm_numpy.py", 5.0),  # nobody submitted it: it counts 5
+             "quiz:gates": Part("The four gates", "gates.toml", 4.0)}
+    ada = graded("ada", check("learn_gate", "x", "passed"), check("forget_gate", "x", "passed"),
+                 check("LSTMCell", "x", "passed"), check("LSTM", "x", "failed"), check("LSTM", "y", "passed"),
+                 quiz=Report("answers", 0, (ExerciseResult("gates", "The four gates", "gates.toml", (
+                     CheckResult("gates", "q1", "q1", Status.PASSED, points=4.0, max_points=4.0),)),)).to_dict())
+    bob = graded("bob", check("learn_gate", "x", "passed"))
+    records = [ada, bob]
+    maxima = classstats.part_maxima(records, points(named))
+    assert maxima == {"learn_gate": 1.0, "forget_gate": 1.0, "remember_gate": 5.0, "quiz:gates": 4.0}
+    assert [(classstats.total(r, maxima), classstats.maximum(r, maxima)) for r in records] == [(6, 11), (1, 11)]
+    assert classstats.percents(records, points(named)) == pytest.approx([600 / 11, 100 / 11])
+    assert classstats.percents(records) == pytest.approx([800 / 9, 100 / 9]), "unnamed: what the class submitted"
+
+    assignment = Assignment.of(records, named)
+    table = {row["student"]: row for row in csv.DictReader(io.StringIO(grades_csv(records, assignment)))}
+    assert list(table["ada"])[4:-1] == ["learn_gate", "forget_gate", "remember_gate", "quiz:gates"]
+    assert (table["ada"]["total"], table["ada"]["max"]) == ("6", "11")
+    assert table["ada"]["note"] == ("not submitted, counted as 0: remember_gate; "
+                                    "not part of the assignment, not counted: lstm_torch.py (2 exercises)")
+    assert table["bob"]["note"] == "not submitted, counted as 0: forget_gate, remember_gate, quiz gates"
+
+    own = full_report(ada, assignment)
+    assert own is not None and (own.points, own.max_points) == (6, 11)
+    lstm = next(e for e in own.exercises if e.id == "LSTM")
+    assert (lstm.points, lstm.max_points) == (0, 0) and [c.status for c in lstm.checks] == [Status.FAILED,
+                                                                                           Status.PASSED]
+    assert own.notes[-1] == ("Not part of this assignment, so they count nothing (their checks are shown for "
+                             "practice): LSTMCell, LSTM")
+    remember = next(e for e in own.exercises if e.id == "remember_gate")
+    assert remember.title == "Remember gate" and remember.max_points == 5
+    assert json.loads(to_gradescope(own))["score"] == 6
+
+
+def test_named_parts_are_code_files_exercises_and_quizzes(tmp_path: Path) -> None:
+    found = named_parts(["lstm_numpy.py", "LSTM", "quiz:gates", "by-hand"], ROOT)
+    numpy_ids = [e.id for e in load_track("numpy").exercises]
+    assert list(found) == [*numpy_ids, "LSTM", "quiz:gates", "quiz:by-hand"]
+    assert found["lstm_cell"].points == load_track("numpy").exercises[numpy_ids.index("lstm_cell")].max_points > 0
+    assert found["quiz:gates"].points == load_quiz(ROOT / "quizzes" / "gates.toml").max_points > 0
+    with pytest.raises(UsageError, match=r"'lstm_nump\.py' \(--part, or parts in \[tool.grader\]\) is not a code file "
+                                         r"\(lstm_numpy.py, lstm_torch.py\), an exercise \(learn_gate, .*quiz:gates"):
+        named_parts(["lstm_nump.py"], ROOT)
+    with pytest.raises(UsageError, match="or a quiz \\(the course has none\\)"):
+        named_parts(["quiz:gates"], tmp_path)
 
 
 def test_a_students_own_report_counts_what_they_did_not_submit_and_says_why() -> None:

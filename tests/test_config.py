@@ -26,6 +26,13 @@ def test_defaults_then_table_then_profile_then_overrides(tmp_path: Path) -> None
     assert overridden.seed == 11 and overridden.call_timeout == 2.0 and overridden.sources["seed"] == "command line"
 
 
+def test_the_assignments_parts_are_a_list_of_names(tmp_path: Path) -> None:
+    root = course(tmp_path, '[tool.grader]\nparts = ["lstm_numpy.py", "quiz:gates"]\n')
+    assert load_settings(root).parts == ("lstm_numpy.py", "quiz:gates")
+    assert load_settings(root).with_overrides(parts=("LSTM",)).parts == ("LSTM",)
+    assert load_settings(tmp_path / "elsewhere").parts == (), "by default the class's submissions are the assignment"
+
+
 @pytest.mark.parametrize(
     ("table", "words"),
     [
@@ -33,6 +40,8 @@ def test_defaults_then_table_then_profile_then_overrides(tmp_path: Path) -> None
         ("[tool.grader]\ncall_timeout = 'fast'\n", "call_timeout must be a positive number, not 'fast'"),
         ("[tool.grader]\nmemory_mb = -5\n", "memory_mb must be a whole number >= 0, not -5"),
         ("[tool.grader\n", "not valid TOML"),
+        ("[tool.grader]\nparts = 'lstm_numpy.py'\n", "parts must be a list of names"),
+        ("[tool.grader]\nparts = ['lstm_numpy.py', 3]\n", "parts must be a list of names"),
     ],
 )
 def test_a_bad_settings_file_gets_one_sentence_naming_it(tmp_path: Path, table: str, words: str) -> None:

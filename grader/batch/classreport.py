@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import jinja2
@@ -25,16 +25,18 @@ TOP_MISCONCEPTIONS = 10  # bars in the misconceptions chart
 SLOWEST = 10
 
 
-def class_report(records: Sequence[StudentRecord], *, title: str) -> str:
-    """The class report for ``records`` (one per student), headed ``title``: one HTML5 document."""
+def class_report(records: Sequence[StudentRecord], *, title: str, named: Mapping[str, float] | None = None) -> str:
+    """The class report for ``records`` (one per student), headed ``title``: one HTML5 document. ``named``:
+    the parts of the assignment an instructor named, with their points (None: what the class submitted)."""
     if not isinstance(title, str):
         raise UsageError(f"title must be a string, got {title!r} ({type(title).__name__})")
     if importlib.util.find_spec("matplotlib") is None:
         raise UsageError("the class report draws its charts with matplotlib, which is not installed "
                          "(pip install matplotlib)")
     records = list(records)
-    overview = classstats.overview(records)
-    scores = classstats.percents(records)
+    overview = classstats.overview(records, named)
+    scores = classstats.percents(records, named)
+    maxima = classstats.part_maxima(records, named)
     rates = classstats.check_rates(records)
     failing = [r for r in rates if r.rate > 0][:TOP_CHECKS]
     found = classstats.misconceptions(records)
@@ -59,15 +61,18 @@ def class_report(records: Sequence[StudentRecord], *, title: str) -> str:
             [m.id for m in common], [m.students for m in common], id="fig-misconceptions",
             title=f"Students per misconception, the {len(common)} most common", xlabel="students") if common else "",
         slowest=classstats.slowest(records, SLOWEST),
-        maximum=functools.partial(classstats.maximum, maxima=classstats.part_maxima(records)),
+        named=named is not None,
+        total=functools.partial(classstats.total, maxima=maxima),
+        maximum=functools.partial(classstats.maximum, maxima=maxima),
         ungradable=classstats.ungradable(records),
         errored=classstats.errored_checks(records),
     )
 
 
-def write_class_report(records: Sequence[StudentRecord], path: Path, *, title: str) -> None:
+def write_class_report(records: Sequence[StudentRecord], path: Path, *, title: str,
+                       named: Mapping[str, float] | None = None) -> None:
     """Write the class report for ``records`` to ``path`` (UTF-8)."""
-    path.write_text(class_report(records, title=title), encoding="utf-8")
+    path.write_text(class_report(records, title=title, named=named), encoding="utf-8")
 
 
 @functools.cache

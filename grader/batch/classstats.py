@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,14 +104,16 @@ def graded(records: Iterable[StudentRecord]) -> list[StudentRecord]:
     return [r for r in records if r.status == GRADED]
 
 
-def part_maxima(records: Iterable[StudentRecord]) -> dict[str, float]:
+def part_maxima(records: Iterable[StudentRecord], named: Mapping[str, float] | None = None) -> dict[str, float]:
     """The assignment: each exercise and quiz (``StudentRecord.parts``) of any graded student, with
-    the largest maximum it had, in the order first seen."""
+    the largest maximum it had, in the order first seen. With ``named`` (the parts an instructor named,
+    with their points: ``grader.batch.assignment``) exactly those parts, each at the largest maximum a
+    graded student had for it, or at its named points where nobody has it."""
     found: dict[str, float] = {}
     for record in graded(records):
         for part, (_, most) in record.parts().items():
             found[part] = max(found.get(part, 0.0), finite(most))
-    return found
+    return found if named is None else {part: found.get(part, finite(most)) for part, most in named.items()}
 
 
 def not_submitted(record: StudentRecord, maxima: dict[str, float]) -> list[str]:
@@ -123,30 +125,47 @@ def not_submitted(record: StudentRecord, maxima: dict[str, float]) -> list[str]:
     return [part for part in maxima if part not in have]
 
 
+def beyond(record: StudentRecord, maxima: dict[str, float]) -> list[str]:
+    """The parts ``record`` has that the assignment ``maxima`` does not (they count nothing)."""
+    return [part for part in record.parts() if part not in maxima] if record.status == GRADED else []
+
+
+def total(record: StudentRecord, maxima: dict[str, float] | None = None) -> float:
+    """The points ``record`` scored on the assignment ``maxima``: its total, less the parts beyond it
+    (without an assignment: its total)."""
+    if not maxima:
+        return finite(record.points)
+    have = record.parts()
+    return finite(record.points) - sum(finite(have[part][0]) for part in beyond(record, maxima))
+
+
 def maximum(record: StudentRecord, maxima: dict[str, float] | None = None) -> float:
-    """The points ``record`` is scored out of: its own maximum, plus each part of the assignment
-    ``maxima`` it did not submit."""
-    assignment = maxima or {}
-    return finite(record.max_points) + sum(assignment[part] for part in not_submitted(record, assignment))
+    """The points ``record`` is scored out of: its own maximum (checks skipped for it stay out), less the
+    parts beyond the assignment ``maxima``, plus the assignment's maximum of each part it did not submit."""
+    if not maxima:
+        return finite(record.max_points)
+    have = record.parts()
+    return (finite(record.max_points) - sum(finite(have[part][1]) for part in beyond(record, maxima))
+            + sum(maxima[part] for part in not_submitted(record, maxima)))
 
 
 def percent(record: StudentRecord, maxima: dict[str, float] | None = None) -> float | None:
     """The record's total as a percent of its ``maximum``; None when that is 0 or it was not graded."""
     if record.status != GRADED:
         return None
-    points, most = finite(record.points), maximum(record, maxima)
+    points, most = total(record, maxima), maximum(record, maxima)
     return 100.0 * points / most if most > 0 else None
 
 
-def percents(records: Iterable[StudentRecord]) -> list[float]:
-    """The graded students' totals, in percent of the class's assignment (students without a maximum left out)."""
+def percents(records: Iterable[StudentRecord], named: Mapping[str, float] | None = None) -> list[float]:
+    """The graded students' totals, in percent of the assignment (students without a maximum left out)."""
     records = list(records)
-    maxima = part_maxima(records)
+    maxima = part_maxima(records, named)
     return [p for p in (percent(r, maxima) for r in graded(records)) if p is not None]
 
 
-def overview(records: Sequence[StudentRecord]) -> Overview:
-    scores = percents(records)
+def overview(records: Sequence[StudentRecord], named: Mapping[str, float] | None = None) -> Overview:
+    scores = percents(records, named)
     count = len(graded(records))
     return Overview(students=len(records), graded=count, not_graded=len(records) - count,
                     mean=statistics.fmean(scores) if scores else None,

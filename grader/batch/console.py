@@ -21,6 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 import grader.batch.classstats as classstats
+from grader.batch.assignment import points
 from grader.batch.records import GRADED, STATUSES, StudentRecord
 from grader.batch.review import review
 from grader.batch.run import BatchOutcome
@@ -77,7 +78,7 @@ def summary(outcome: BatchOutcome) -> Table:
     table.add_column("students", justify="right")
     table.add_column("mean score", justify="right")
     table.add_column("median", justify="right")
-    maxima = classstats.part_maxima(records)
+    maxima = classstats.part_maxima(records, points(outcome.named))
     for status in STATUSES:
         group = [r for r in records if r.status == status]
         if not group:
@@ -95,14 +96,22 @@ def counts(outcome: BatchOutcome) -> str:
 
 
 def incomplete(outcome: BatchOutcome) -> str:
-    """A line counting the graded students who did not submit every part of the assignment ('' if none)."""
-    maxima = classstats.part_maxima(outcome.records)
+    """Lines counting the graded students who did not submit every part of the assignment, and those who
+    submitted more than it ('' if none)."""
+    maxima = classstats.part_maxima(outcome.records, points(outcome.named))
     missing = sum(1 for r in outcome.records if classstats.not_submitted(r, maxima))
-    if not missing:
-        return ""
-    return (f"{missing} graded student{'s' if missing > 1 else ''} did not submit every part of the assignment "
-            "(each exercise and quiz any graded student submitted): the missing parts count 0, and the note "
-            "column of grades.csv says which")
+    beyond = sum(1 for r in outcome.records if classstats.beyond(r, maxima))
+    lines = []
+    if missing:
+        what = "the parts named with --part or [tool.grader] parts" if outcome.named else \
+            "each exercise and quiz any graded student submitted"
+        lines.append(f"{missing} graded student{'s' if missing > 1 else ''} did not submit every part of the "
+                     f"assignment ({what}): the missing parts count 0, and the note column of grades.csv says which")
+    if beyond:
+        lines.append(f"{beyond} graded student{'s' if beyond > 1 else ''} submitted parts beyond the assignment: they "
+                     "count nothing (the students still see their feedback), and the note column of grades.csv says "
+                     "which")
+    return "\n".join(lines)
 
 
 def problems(outcome: BatchOutcome) -> list[str]:

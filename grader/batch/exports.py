@@ -14,12 +14,13 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import grader.batch.classstats as classstats
+from grader.batch.assignment import Part, points
 from grader.batch.records import GRADED, StudentRecord
 from grader.batch.review import review
 from grader.catalog import TRACKS, load_track
@@ -33,12 +34,14 @@ STUDENTS = "students"
 EXPORT_SECONDS = 600.0  # a share of the exports that takes longer is a grader failure
 
 
-def write_all(records: Sequence[StudentRecord], out: Path, *, title: str, workers: int = 1) -> list[Path]:
+def write_all(records: Sequence[StudentRecord], out: Path, *, title: str, workers: int = 1,
+              named: Mapping[str, Part] | None = None) -> list[Path]:
     """Write every export of ``records`` under ``out``; the paths written. With ``workers`` > 1 the
     students' files are shared among that many forked processes while this one draws the class report
-    (the batch's cores are idle by then, and 200 students' pages take seconds to render)."""
+    (the batch's cores are idle by then, and 200 students' pages take seconds to render). ``named``: the
+    parts of the assignment an instructor named (None: what the class submitted)."""
     shares = max(1, min(workers, len(records)))
-    assignment = Assignment.of(records)
+    assignment = Assignment.of(records, named)
 
     def students(k: int) -> list[Any]:
         try:
@@ -53,7 +56,7 @@ def write_all(records: Sequence[StudentRecord], out: Path, *, title: str, worker
         try:
             from grader.batch.classreport import class_report  # a UsageError where matplotlib is missing
 
-            report = class_report(records, title=title)
+            report = class_report(records, title=title, named=points(named))
         except UsageError as error:  # after the other shares are collected
             return [{"usage": str(error)}]
         written = [write_atomic(out / CSV_FILE, grades_csv(records, assignment)),
@@ -71,9 +74,11 @@ def write_all(records: Sequence[StudentRecord], out: Path, *, title: str, worker
     return written
 
 
-def columns(records: Iterable[StudentRecord]) -> list[str]:
-    """Exercise and quiz columns: the catalog's exercises in order, then quizzes by id."""
-    seen = {part for record in records for part in record.parts()}
+def columns(records: Iterable[StudentRecord], assignment: Assignment | None = None) -> list[str]:
+    """Exercise and quiz columns: the catalog's exercises in order, then quizzes by id; those of the
+    assignment the instructor named, or else every part any student has."""
+    seen = set(assignment.maxima) if assignment and assignment.named else {
+        part for record in records for part in record.parts()}
     ordered = [e.id for name in TRACKS for e in load_track(name).exercises if e.id in seen]
     return ordered + sorted(seen - set(ordered))
 
@@ -81,8 +86,8 @@ def columns(records: Iterable[StudentRecord]) -> list[str]:
 def grades_csv(records: Sequence[StudentRecord], assignment: Assignment | None = None) -> str:
     """One row per student. Every graded student's ``max`` is the whole assignment's (``Assignment``):
     a part they did not submit has an empty cell, counts 0, and the note says so."""
-    parts = columns(records)
     assignment = assignment or Assignment.of(records)
+    parts = columns(records, assignment)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", "status", "total", "max", *parts, "note"])
@@ -90,7 +95,7 @@ def grades_csv(records: Sequence[StudentRecord], assignment: Assignment | None =
         found = record.parts()
         graded = record.status == GRADED
         writer.writerow([
-            record.student, record.status, _num(record.points) if graded else "",
+            record.student, record.status, _num(classstats.total(record, assignment.maxima)) if graded else "",
             _num(classstats.maximum(record, assignment.maxima)) if graded else "",
             *(_num(found[p][0]) if p in found else "" for p in parts),
             "; ".join(note for note in (record.problem, *review(record), assignment.note(record)) if note),
@@ -100,43 +105,35 @@ def grades_csv(records: Sequence[StudentRecord], assignment: Assignment | None =
 
 @dataclass(frozen=True)
 class Assignment:
-    """What every graded student is scored out of: each part (exercise, or ``quiz:<id>``) any graded
-    student has, with its largest maximum (``classstats.part_maxima``), title and file."""
+    """What every graded student is scored out of: each part (exercise, or ``quiz:<id>``) with its
+    maximum (``classstats.part_maxima``), title and file: the parts an instructor named (``named``),
+    or else every part any graded student has."""
 
     maxima: dict[str, float]
     about: dict[str, tuple[str, str]]  # part -> (title, file)
+    named: bool = False
 
     @classmethod
-    def of(cls, records: Sequence[StudentRecord]) -> Assignment:
-        about: dict[str, tuple[str, str]] = {}
+    def of(cls, records: Sequence[StudentRecord], named: Mapping[str, Part] | None = None) -> Assignment:
+        about: dict[str, tuple[str, str]] = {id: (part.title, part.file) for id, part in (named or {}).items()}
         for record in classstats.graded(records):
             for prefix, report in (("", record.report), ("quiz:", record.quiz_report)):
                 for exercise in (report or {}).get("exercises", []):
                     about.setdefault(prefix + exercise["id"], (exercise.get("title", ""), exercise.get("file", "")))
-        return cls(classstats.part_maxima(records), about)
+        return cls(classstats.part_maxima(records, points(named)), about, named is not None)
 
     def note(self, record: StudentRecord) -> str:
         """'not submitted, counted as 0: lstm_torch.py (3 exercises), quiz gates' for the parts ``record``
-        has no result for ('' if none): a code file by name when all its exercises are missing."""
-        parts = classstats.not_submitted(record, self.maxima)
-        if not parts:
-            return ""
-        files = {e.id: e.file for name in TRACKS for e in load_track(name).exercises}
-        per_file: dict[str, list[str]] = {}
-        for part in self.maxima:
-            if part in files:
-                per_file.setdefault(files[part], []).append(part)
-        named = []
-        for part in parts:
-            if part.startswith("quiz:"):
-                named.append(f"quiz {part.removeprefix('quiz:')}")
-            elif part in files and set(per_file[files[part]]) <= set(parts):
-                whole = per_file[files[part]]
-                if part == whole[0]:
-                    named.append(f"{files[part]} ({len(whole)} exercise{'s' if len(whole) > 1 else ''})")
-            else:
-                named.append(part)
-        return "not submitted, counted as 0: " + ", ".join(named)
+        has no result for, and 'not part of the assignment, not counted: ...' for those it has beyond it
+        ('' if neither): a code file by name when the note holds all its exercises."""
+        notes = []
+        for what, parts, among in (("not submitted, counted as 0", classstats.not_submitted(record, self.maxima),
+                                    list(self.maxima)),
+                                   ("not part of the assignment, not counted", classstats.beyond(record, self.maxima),
+                                    list(record.parts()))):
+            if parts:
+                notes.append(f"{what}: {', '.join(_named(parts, among))}")
+        return "; ".join(notes)
 
     def missing(self, record: StudentRecord) -> list[ExerciseResult]:
         """An exercise counting 0 for each part ``record`` did not submit, saying so."""
@@ -157,17 +154,53 @@ class Assignment:
         return ExerciseResult(id=id, title=title, file=file, checks=(check,), note=f"{message}; {hint}.")
 
 
+def _named(parts: Sequence[str], among: Sequence[str]) -> list[str]:
+    """``parts`` for a note: a quiz as 'quiz gates', a code file by name ('lstm_torch.py (3 exercises)')
+    where ``parts`` hold every exercise of it that ``among`` holds, other exercises by id."""
+    files = {e.id: e.file for name in TRACKS for e in load_track(name).exercises}
+    per_file: dict[str, list[str]] = {}
+    for part in among:
+        if part in files:
+            per_file.setdefault(files[part], []).append(part)
+    named = []
+    for part in parts:
+        whole = per_file.get(files.get(part, ""), [])
+        if part.startswith("quiz:"):
+            named.append(f"quiz {part.removeprefix('quiz:')}")
+        elif whole and set(whole) <= set(parts):
+            if part == whole[0]:
+                named.append(f"{files[part]} ({len(whole)} exercise{'s' if len(whole) > 1 else ''})")
+        else:
+            named.append(part)
+    return named
+
+
+
+
 def full_report(record: StudentRecord, assignment: Assignment | None = None) -> Report | None:
     """The student's code report and quiz results as one report, with the parts of ``assignment`` they
-    did not submit (each 0 of its points) and their files' problems as notes (None if nothing was graded)."""
+    did not submit (each 0 of its points), those they submitted beyond it (worth nothing, their checks
+    kept) and their files' problems as notes (None if nothing was graded)."""
     missing = assignment.missing(record) if assignment else []
     if record.report is None and record.quiz_report is None and not missing:
         return None
     data: dict[str, Any] = dict(record.report or {"submission": record.student, "seed": 0, "exercises": []})
-    data["exercises"] = [*data["exercises"], *(record.quiz_report or {}).get("exercises", [])]
+    quizzes = (record.quiz_report or {}).get("exercises", [])
+    data["exercises"] = [*data["exercises"], *quizzes]
     report = report_from_dict(data)
-    notes = (*report.notes, *([f"Not graded: {record.problem}"] if record.problem else []))
-    return replace(report, exercises=(*report.exercises, *missing), notes=notes)
+    beyond = set(classstats.beyond(record, assignment.maxima)) if assignment else set()
+    first_quiz = len(report.exercises) - len(quizzes)
+    practice = [e.id for k, e in enumerate(report.exercises) if ("quiz:" if k >= first_quiz else "") + e.id in beyond]
+    exercises = tuple(_practice(e) if e.id in practice else e for e in report.exercises)
+    notes = (*report.notes, *([f"Not graded: {record.problem}"] if record.problem else []),
+             *([f"Not part of this assignment, so they count nothing (their checks are shown for practice): "
+                f"{', '.join(practice)}"] if practice else []))
+    return replace(report, exercises=(*exercises, *missing), notes=notes)
+
+
+def _practice(exercise: ExerciseResult) -> ExerciseResult:
+    """``exercise`` worth nothing, its checks' verdicts and feedback kept."""
+    return replace(exercise, checks=tuple(replace(c, points=0.0, max_points=0.0) for c in exercise.checks))
 
 
 def student_files(record: StudentRecord, folder: Path, assignment: Assignment | None = None) -> list[Path]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.batch.assignment import Part, named_parts
 from grader.batch.discover import StudentFolder, discover
 from grader.batch.exports import write_all
 from grader.batch.gradebook import Gradebook
@@ -34,6 +35,7 @@ class BatchOutcome:
     kept: list[str] = field(default_factory=list)  # failed re-grades that left a good grade in place
     export_problem: str = ""  # why an export could not be written ('' if all were)
     out: Path = Path()
+    named: dict[str, Part] | None = None  # the assignment's parts, where the instructor named them
 
     @property
     def not_graded(self) -> list[StudentRecord]:
@@ -47,12 +49,13 @@ Finished = Callable[[StudentRecord], None]  # told each student's new record
 def run_batch(root: Path, *, out: Path, settings: Settings, workers: int, isolation: str | None = None,
               regrade: bool = False, scheduler: str | None = None, assignment: str | None = None,
               started: Started = lambda n: None, finished: Finished = lambda r: None) -> BatchOutcome:
+    named = named_parts(settings.parts, settings.course) if settings.parts else None
     folders = discover(root, assignment=assignment, skip=out)
     scratch.sweep()  # what a batch killed earlier (kill -9) left in the temporary directory
     settings = grading_settings(settings)
     isolation = resolve(isolation or settings.sandbox)
     stamp = fingerprint(settings)
-    outcome = BatchOutcome(records=[], out=out)
+    outcome = BatchOutcome(records=[], out=out, named=named)
     with Gradebook(out, course=course_identity(settings.course)) as book:
         jobs = []
         for folder in folders:
@@ -80,7 +83,8 @@ def run_batch(root: Path, *, out: Path, settings: Settings, workers: int, isolat
             run_local(jobs, workers=workers, settings=settings, isolation=isolation, done=done)
         outcome.records = book.records()
     try:
-        write_all(outcome.records, out, title=f"{course_identity(settings.course)}: class report", workers=workers)
+        write_all(outcome.records, out, title=f"{course_identity(settings.course)}: class report", workers=workers,
+                  named=named)
     except UsageError as error:
         outcome.export_problem = str(error)
     except OSError as error:
