@@ -371,6 +371,17 @@ def fetched(page: str) -> list[str]:
 
 
 @needs_matplotlib
+def test_the_page_scores_a_named_assignment(klass: list[StudentRecord]) -> None:
+    named = {"forget_gate": 2.0, "use_gate": 1.0}  # the quiz is left out: 3 points in all
+    text = Page(class_report(klass, title="t", named=named)).all_text()
+    assert "only the exercises and quizzes the instructor named count, for everyone" in text
+    # ada 2/3 (her quiz counts nothing), grace 1/3, the hostile one 0/3, linus 0/3 (quiz only)
+    assert "grace graded 12.5 s 1/3" in text and "ada graded 3.0 s 2/3" in text and "mean total 25.0%" in text
+    unnamed = Page(class_report(klass, title="t")).all_text()
+    assert "every exercise and quiz any graded student submitted counts for everyone" in unnamed
+
+
+@needs_matplotlib
 def test_the_page_is_self_contained_with_three_charts(klass: list[StudentRecord]) -> None:
     page = class_report(klass, title="LSTM course, spring batch")
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
