@@ -237,6 +237,24 @@ def test_unchanged_students_are_not_graded_again_unless_regrade(klass: Path, tmp
         assert [r.points for r in book.records()] == [r.points for r in fourth.records]
 
 
+def test_student_limits_a_run_to_those_students_and_the_rest_keep_their_grades(klass: Path, tmp_path: Path,
+                                                                             fast: Settings) -> None:
+    out = tmp_path / "out"
+    first = by_student(grade(klass, out, fast))
+    (klass / "alice" / "lstm_numpy.py").write_text(PARTIAL)  # changed, but not asked for: not graded now
+    only = grade(klass, out, fast, regrade=True, students=["bob", "carol"])
+    assert sorted(only.graded) == ["bob", "carol"] and only.unchanged == [] and only.selected == ["bob", "carol"]
+    again = by_student(only)
+    assert sorted(again) == sorted(first), "the exports still hold the whole class"
+    assert again["alice"] == first["alice"] and again["bob"].graded_at != first["bob"].graded_at
+    assert rows(out)["alice"]["total"] == f"{first['alice'].points:g}"
+    result = CliRunner().invoke(main, ["batch", str(klass), "--out", str(out), "--student", "zed", "-q"])
+    assert result.exit_code == 2 and result.output == (
+        f"Error: {klass} has no folder for the student given with --student: zed\n")
+    shown = CliRunner().invoke(main, ["batch", str(klass), "--out", str(out), "--student", "alice"])
+    assert "\ngraded now: 1, unchanged since the last run: 0 (only alice, as --student asked)\n" in shown.output
+
+
 def test_a_failed_regrade_never_overwrites_a_good_grade(tmp_path: Path) -> None:
     with Gradebook(tmp_path, course="c") as book:
         good = StudentRecord("ana", GRADED, points=7, max_points=10, content_hash="h")

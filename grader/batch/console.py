@@ -90,9 +90,12 @@ def summary(outcome: BatchOutcome) -> Table:
 
 
 def counts(outcome: BatchOutcome) -> str:
-    """What this run did: how many students it graded, and how many it found unchanged or kept."""
+    """What this run did: how many students it graded, and how many it found unchanged or kept (and whom it
+    was limited to)."""
     kept = f", failed re-grades that kept the earlier grade: {len(outcome.kept)}" if outcome.kept else ""
-    return f"graded now: {len(outcome.graded)}, unchanged since the last run: {len(outcome.unchanged)}{kept}"
+    limited = f" (only {', '.join(outcome.selected)}, as --student asked)" if outcome.selected else ""
+    return (f"graded now: {len(outcome.graded)}, unchanged since the last run: {len(outcome.unchanged)}{kept}"
+            f"{limited}")
 
 
 def incomplete(outcome: BatchOutcome) -> str:

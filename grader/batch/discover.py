@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,18 +51,24 @@ class StudentFolder:
         return digest.hexdigest()
 
 
-def discover(root: Path, *, assignment: str | None = None, skip: Path | None = None) -> list[StudentFolder]:
-    """Every student folder under ``root``, sorted by id (``skip``: the batch's own output folder)."""
+def discover(root: Path, *, assignment: str | None = None, skip: Path | None = None,
+             only: Collection[str] = ()) -> list[StudentFolder]:
+    """Every student folder under ``root``, sorted by id (``skip``: the batch's own output folder); with
+    ``only``, just those students' (a name in it with no folder is a ``UsageError``)."""
     if not root.is_dir():
         raise UsageError(f"{root}: no such folder (give the folder holding one folder per student)")
     base = root / "submitted" if (root / "submitted").is_dir() else root
     found = []
     for entry in sorted(base.iterdir(), key=lambda p: p.name):
-        if entry.name.startswith(".") or not entry.is_dir():
+        if entry.name.startswith(".") or not entry.is_dir() or (only and entry.name not in only):
             continue
         if skip is not None and entry.resolve() == skip.resolve():
             continue
         found.append(_student(entry, assignment))
+    absent = sorted(set(only) - {folder.student for folder in found})
+    if absent:
+        raise UsageError(f"{base} has no folder for the student{'s' if len(absent) > 1 else ''} given with --student: "
+                         f"{', '.join(absent)}")
     return found
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ class BatchOutcome:
     graded: list[str] = field(default_factory=list)  # students graded in this run
     unchanged: list[str] = field(default_factory=list)  # students whose earlier grade still holds
     kept: list[str] = field(default_factory=list)  # failed re-grades that left a good grade in place
+    selected: list[str] = field(default_factory=list)  # the students this run was limited to (--student)
     export_problem: str = ""  # why an export could not be written ('' if all were)
     out: Path = Path()
     named: dict[str, Part] | None = None  # the assignment's parts, where the instructor named them
@@ -48,14 +49,17 @@ Finished = Callable[[StudentRecord], None]  # told each student's new record
 
 def run_batch(root: Path, *, out: Path, settings: Settings, workers: int, isolation: str | None = None,
               regrade: bool = False, scheduler: str | None = None, assignment: str | None = None,
-              started: Started = lambda n: None, finished: Finished = lambda r: None) -> BatchOutcome:
+              students: Sequence[str] = (), started: Started = lambda n: None,
+              finished: Finished = lambda r: None) -> BatchOutcome:
+    """Grade the students of ``root`` (only ``students``, where given; the others keep what the gradebook
+    holds), record them in ``out``'s gradebook and write the exports of everyone in it."""
     named = named_parts(settings.parts, settings.course) if settings.parts else None
-    folders = discover(root, assignment=assignment, skip=out)
+    folders = discover(root, assignment=assignment, skip=out, only=students)
     scratch.sweep()  # what a batch killed earlier (kill -9) left in the temporary directory
     settings = grading_settings(settings)
     isolation = resolve(isolation or settings.sandbox)
     stamp = fingerprint(settings)
-    outcome = BatchOutcome(records=[], out=out, named=named)
+    outcome = BatchOutcome(records=[], out=out, named=named, selected=sorted(set(students)))
     with Gradebook(out, course=course_identity(settings.course)) as book:
         jobs = []
         for folder in folders:
