@@ -258,7 +258,8 @@ def batch(ctx: click.Context, directory: Path, out: Path | None, workers: int | 
           students: tuple[str, ...], seed: int | None, quiet: bool) -> None:
     """Grade every student folder in DIR (one folder per student, named by the student id).
 
-    Exit codes: 0 every student graded, 2 usage error, 3 some students could not be graded.
+    Exit codes: 0 every student graded, 2 usage error, 3 some students could not be graded (with --student:
+    some of those).
     Running it again grades only what changed; the gradebook keeps every grade.
     """
     import os

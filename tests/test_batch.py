@@ -253,6 +253,10 @@ def test_student_limits_a_run_to_those_students_and_the_rest_keep_their_grades(k
         f"Error: {klass} has no folder for the student given with --student: zed\n")
     shown = CliRunner().invoke(main, ["batch", str(klass), "--out", str(out), "--student", "alice"])
     assert "\ngraded now: 1, unchanged since the last run: 0 (only alice, as --student asked)\n" in shown.output
+    assert shown.exit_code == 0, "dave and 'bad id' have no grade, but this run was about alice"
+    assert "dave" not in shown.stdout.split("students in")[1] and "carol: graded; note" not in shown.output
+    dave = CliRunner().invoke(main, ["batch", str(klass), "--out", str(out), "--student", "dave", "-q"])
+    assert dave.exit_code == 3 and dave.stderr.startswith("dave: no files: ")
 
 
 def test_a_failed_regrade_never_overwrites_a_good_grade(tmp_path: Path) -> None:

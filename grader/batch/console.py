@@ -119,9 +119,10 @@ def incomplete(outcome: BatchOutcome) -> str:
 
 def problems(outcome: BatchOutcome) -> list[str]:
     """One line per student who has no grade, or whose grade carries a note (a file that could not be read
-    or imported, the untouched stub, checks that could not be graded: ``review``)."""
-    lines = [f"{r.student}: {r.status}: {r.problem}" for r in outcome.records if r.status != GRADED]
-    for record in outcome.records:
+    or imported, the untouched stub, checks that could not be graded: ``review``); of the students the
+    run was limited to, where it was."""
+    lines = [f"{r.student}: {r.status}: {r.problem}" for r in outcome.not_graded]
+    for record in outcome.concerned:
         notes = [*([record.problem] if record.problem else []), *review(record)] if record.status == GRADED else []
         if notes:
             lines.append(f"{record.student}: graded; note: {'; '.join(notes)}")

@@ -39,8 +39,14 @@ class BatchOutcome:
     named: dict[str, Part] | None = None  # the assignment's parts, where the instructor named them
 
     @property
+    def concerned(self) -> list[StudentRecord]:
+        """The students this run is about: those it was limited to (``selected``), or everyone."""
+        return [r for r in self.records if not self.selected or r.student in self.selected]
+
+    @property
     def not_graded(self) -> list[StudentRecord]:
-        return [r for r in self.records if r.status != GRADED]
+        """The students this run is about who have no grade (the exit code's 3)."""
+        return [r for r in self.concerned if r.status != GRADED]
 
 
 Started = Callable[[int], None]  # told how many students will be graded
