@@ -229,6 +229,15 @@ def test_review_says_why_a_score_is_low_when_the_gates_are_not_to_blame() -> Non
     assert review(wrong) == [] and review(StudentRecord("eve", NO_FILES, "no files")) == []
     table = {row["student"]: row for row in csv.DictReader(io.StringIO(grades_csv([broken, stub])))}
     assert table["ann"]["note"] == syntax and table["ben"]["note"] == "lstm_numpy.py: not implemented yet"
+    assert review(messy, parts={"learn_gate", "lstm_cell"}) == [
+        "3 checks could not be graded and count 0: learn_gate took longer than the 5 s time limit (an endless "
+        "loop, or very slow code?)"], "about the parts of a named assignment only"
+    tia = coded("tia", exercise("learn_gate", check("learn_gate", "a", "passed")),
+                exercise("LSTM", check("LSTM", "a", "failed"), note="not implemented yet", file="lstm_torch.py"))
+    named = Assignment.of([tia], {"learn_gate": Part("Learn gate", "lstm_numpy.py", 1.0)})
+    assert next(csv.DictReader(io.StringIO(grades_csv([tia], named))))["note"] == (
+        "not part of the assignment, not counted: lstm_torch.py (1 exercise)"), "no word on a stub that counts nothing"
+    assert next(csv.DictReader(io.StringIO(grades_csv([tia]))))["note"] == "lstm_torch.py: not implemented yet"
 
 
 def test_a_named_assignment_scores_everyone_out_of_it_and_counts_nothing_beyond_it() -> None:

@@ -122,8 +122,10 @@ def problems(outcome: BatchOutcome) -> list[str]:
     or imported, the untouched stub, checks that could not be graded: ``review``); of the students the
     run was limited to, where it was."""
     lines = [f"{r.student}: {r.status}: {r.problem}" for r in outcome.not_graded]
+    parts = classstats.part_maxima(outcome.records, points(outcome.named)) if outcome.named else None
     for record in outcome.concerned:
-        notes = [*([record.problem] if record.problem else []), *review(record)] if record.status == GRADED else []
+        notes = [*([record.problem] if record.problem else []), *review(record, parts)] \
+            if record.status == GRADED else []
         if notes:
             lines.append(f"{record.student}: graded; note: {'; '.join(notes)}")
     lines += [f"{s}: the re-grade failed, the earlier grade was kept" for s in outcome.kept]

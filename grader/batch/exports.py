@@ -88,6 +88,7 @@ def grades_csv(records: Sequence[StudentRecord], assignment: Assignment | None =
     a part they did not submit has an empty cell, counts 0, and the note says so."""
     assignment = assignment or Assignment.of(records)
     parts = columns(records, assignment)
+    named = assignment.maxima if assignment.named else None  # notes about named parts only
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", "status", "total", "max", *parts, "note"])
@@ -98,7 +99,7 @@ def grades_csv(records: Sequence[StudentRecord], assignment: Assignment | None =
             record.student, record.status, _num(classstats.total(record, assignment.maxima)) if graded else "",
             _num(classstats.maximum(record, assignment.maxima)) if graded else "",
             *(_num(found[p][0]) if p in found else "" for p in parts),
-            "; ".join(note for note in (record.problem, *review(record), assignment.note(record)) if note),
+            "; ".join(note for note in (record.problem, *review(record, named), assignment.note(record)) if note),
         ])
     return buffer.getvalue()
 

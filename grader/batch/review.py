@@ -9,6 +9,7 @@ note column and the summary's lines point the instructor at the students worth a
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from grader.batch.records import StudentRecord
@@ -18,10 +19,12 @@ COULD_NOT = "could not be graded: "
 AGAIN = "not run again: "  # a check after the one that timed out: its cause is told by that one
 
 
-def review(record: StudentRecord) -> list[str]:
+def review(record: StudentRecord, parts: Collection[str] | None = None) -> list[str]:
     """Sentences about ``record``'s code report: whole-file problems, exercise problems (a missing or
-    misshapen function), and the checks that could not be graded, with their causes."""
-    exercises: list[dict[str, Any]] = (record.report or {}).get("exercises", [])
+    misshapen function), and the checks that could not be graded, with their causes; about the
+    exercises among ``parts`` only, where given (those of an assignment the instructor named)."""
+    exercises: list[dict[str, Any]] = [e for e in (record.report or {}).get("exercises", [])
+                                       if parts is None or e["id"] in parts]
     lines: list[str] = []
     told: set[str] = set()
     by_file: dict[str, list[dict[str, Any]]] = {}
