@@ -22,9 +22,11 @@ from conftest import ROOT
 from grader.batch import classstats
 from grader.batch.assignment import Part, named_parts, points
 from grader.batch.classreport import class_report, write_class_report
+from grader.batch.console import incomplete
 from grader.batch.exports import Assignment, full_report, grades_csv
 from grader.batch.records import FAILED, GRADED, INVALID_ID, NO_FILES, UNREADABLE, StudentRecord
 from grader.batch.review import review
+from grader.batch.run import BatchOutcome
 from grader.catalog import load_track
 from grader.errors import UsageError
 from grader.quiz.loader import load_quiz
@@ -275,6 +277,11 @@ def test_a_named_assignment_scores_everyone_out_of_it_and_counts_nothing_beyond_
     remember = next(e for e in own.exercises if e.id == "remember_gate")
     assert remember.title == "Remember gate" and remember.max_points == 5
     assert json.loads(to_gradescope(own))["score"] == 6
+    assert incomplete(BatchOutcome(records=records, named=named)).split("\n") == [
+        "2 graded students did not submit every part of the assignment (the parts named with --part or [tool.grader] "
+        "parts): the missing parts count 0, and the note column of grades.csv says which",
+        "1 graded student submitted parts beyond the assignment: they count nothing (the student still sees their "
+        "feedback), and the note column of grades.csv says which"]
 
 
 def test_named_parts_are_code_files_exercises_and_quizzes(tmp_path: Path) -> None:

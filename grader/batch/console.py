@@ -111,9 +111,9 @@ def incomplete(outcome: BatchOutcome) -> str:
         lines.append(f"{missing} graded student{'s' if missing > 1 else ''} did not submit every part of the "
                      f"assignment ({what}): the missing parts count 0, and the note column of grades.csv says which")
     if beyond:
+        who = "the students still see" if beyond > 1 else "the student still sees"
         lines.append(f"{beyond} graded student{'s' if beyond > 1 else ''} submitted parts beyond the assignment: they "
-                     "count nothing (the students still see their feedback), and the note column of grades.csv says "
-                     "which")
+                     f"count nothing ({who} their feedback), and the note column of grades.csv says which")
     return "\n".join(lines)
 
 
