@@ -3,12 +3,13 @@
 Every function takes the batch's ``StudentRecord``s and returns small frozen dataclasses, in
 the order the report shows them. Scores count graded students only: a student whose files
 could not be graded has no score, which is not the same as a score of zero. Every graded
-student is scored out of the same assignment: each exercise and quiz any graded student has
-(its largest maximum, ``part_maxima``); one a student did not submit counts 0 of it, so leaving
-out a quiz never raises a percentage (checks skipped for a student, e.g. without a GPU, stay out
-of that student's maximum). Numbers read from
-a report (``"nan"`` where the JSON was made strict) that are not finite count as 0, so nothing
-here returns NaN.
+student is scored out of the same assignment: each exercise and quiz any graded student has, or
+the parts the instructor named (``named``: ``grader.batch.assignment``), each at its largest
+maximum (``part_maxima``). A part a student did not submit counts 0 of it, so leaving out a quiz
+never raises a percentage; a part beyond a named assignment counts nothing (``total``,
+``maximum``); checks skipped for a student, e.g. without a GPU, stay out of that student's
+maximum. Numbers read from a report (``"nan"`` where the JSON was made strict) that are not
+finite count as 0, so nothing here returns NaN.
 """
 
 from __future__ import annotations
