@@ -21,7 +21,6 @@ from rich.progress import (
 from rich.table import Table
 
 import grader.batch.classstats as classstats
-from grader.batch.assignment import points
 from grader.batch.records import GRADED, STATUSES, StudentRecord
 from grader.batch.review import review
 from grader.batch.run import BatchOutcome
@@ -78,7 +77,7 @@ def summary(outcome: BatchOutcome) -> Table:
     table.add_column("students", justify="right")
     table.add_column("mean score", justify="right")
     table.add_column("median", justify="right")
-    maxima = classstats.part_maxima(records, points(outcome.named))
+    maxima = outcome.maxima()
     for status in STATUSES:
         group = [r for r in records if r.status == status]
         if not group:
@@ -101,7 +100,7 @@ def counts(outcome: BatchOutcome) -> str:
 def incomplete(outcome: BatchOutcome) -> str:
     """Lines counting the graded students who did not submit every part of the assignment, and those who
     submitted more than it ('' if none)."""
-    maxima = classstats.part_maxima(outcome.records, points(outcome.named))
+    maxima = outcome.maxima()
     missing = sum(1 for r in outcome.records if classstats.not_submitted(r, maxima))
     beyond = sum(1 for r in outcome.records if classstats.beyond(r, maxima))
     lines = []
@@ -122,7 +121,7 @@ def problems(outcome: BatchOutcome) -> list[str]:
     or imported, the untouched stub, checks that could not be graded: ``review``); of the students the
     run was limited to, where it was."""
     lines = [f"{r.student}: {r.status}: {r.problem}" for r in outcome.not_graded]
-    parts = classstats.part_maxima(outcome.records, points(outcome.named)) if outcome.named else None
+    parts = outcome.maxima() if outcome.named else None  # notes about the named parts only
     for record in outcome.concerned:
         notes = [*([record.problem] if record.problem else []), *review(record, parts)] \
             if record.status == GRADED else []

@@ -176,8 +176,6 @@ def _named(parts: Sequence[str], among: Sequence[str]) -> list[str]:
     return named
 
 
-
-
 def full_report(record: StudentRecord, assignment: Assignment | None = None) -> Report | None:
     """The student's code report and quiz results as one report, with the parts of ``assignment`` they
     did not submit (each 0 of its points), those they submitted beyond it (worth nothing, their checks

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.batch.assignment import Part, named_parts
+import grader.batch.classstats as classstats
+from grader.batch.assignment import Part, named_parts, points
 from grader.batch.discover import StudentFolder, discover
 from grader.batch.exports import write_all
 from grader.batch.gradebook import Gradebook
@@ -37,6 +38,10 @@ class BatchOutcome:
     export_problem: str = ""  # why an export could not be written ('' if all were)
     out: Path = Path()
     named: dict[str, Part] | None = None  # the assignment's parts, where the instructor named them
+
+    def maxima(self) -> dict[str, float]:
+        """The assignment everyone is scored out of (``classstats.part_maxima``): its parts and their points."""
+        return classstats.part_maxima(self.records, points(self.named))
 
     @property
     def concerned(self) -> list[StudentRecord]:
