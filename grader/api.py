@@ -30,10 +30,14 @@ def check_submission(
     isolation: str | None = None,
     jobs: int | None = None,
     label: str | None = None,
+    reproduce_by_file: bool = False,
 ) -> Report:
     """Grade the learner's files at ``path`` (a folder or one exercise file).
 
-    ``label`` names the submission in the report and its reproduce commands (default: ``path``).
+    ``label`` names the submission in the report and its reproduce commands (default: ``path``);
+    with ``reproduce_by_file`` those commands name each exercise's file instead
+    (``grade check lstm_numpy.py --seed 0 --exercise learn_gate``), for a batch's student, who has
+    no folder named after them.
 
     ``jobs`` worker processes share the exercises (default: the ``jobs`` setting, or one per
     CPU up to 2). ``isolation`` is ``auto``, ``bwrap`` or ``process`` (default: the ``sandbox``
@@ -55,7 +59,11 @@ def check_submission(
     if workers == 1:
         tasks = plan(submission, only, heaviest_first=False)
     label = label or str(path)
-    reproduce = f"grade check {label} --seed {settings.seed}"
+    seed = settings.seed
+
+    def reproduce(file: str) -> str:
+        return f"grade check {file if reproduce_by_file else label} --seed {seed}"
+
     queue = TaskQueue(len(tasks))
     try:
         parts = run_forked(

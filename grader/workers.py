@@ -9,7 +9,7 @@ overlaps with them. Results travel back as the report's plain JSON.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,8 +82,9 @@ def limits_for(settings: Settings, track: str) -> Limits:
 
 
 def grade_tasks(submission: Submission, tasks: list[Task], take: Any, settings: Settings, isolation: str,
-                reproduce: str) -> list[dict[str, Any]]:
-    """Take task numbers from ``take()`` until none is left; grade each; return plain JSON."""
+                reproduce: Callable[[str], str]) -> list[dict[str, Any]]:
+    """Take task numbers from ``take()`` until none is left; grade each; return plain JSON.
+    ``reproduce(file)``: the command, up to ``--exercise``, that grades the file again."""
     sessions: dict[str, Any] = {}
     results: list[ExerciseResult] = []
     try:
@@ -97,7 +98,7 @@ def grade_tasks(submission: Submission, tasks: list[Task], take: Any, settings: 
 
 
 def _grade_one(submission: Submission, name: str, exercise_id: str, sessions: dict[str, Any], settings: Settings,
-               isolation: str, reproduce: str) -> list[ExerciseResult]:
+               isolation: str, reproduce: Callable[[str], str]) -> list[ExerciseResult]:
     track = load_track(name)
     exercise = next(e for e in track.exercises if e.id == exercise_id)
     reason = unavailable(name)
@@ -110,7 +111,7 @@ def _grade_one(submission: Submission, name: str, exercise_id: str, sessions: di
     from grader.references import load_reference
 
     reference = load_reference(settings.course, track)
-    return grade_exercises(track, [exercise], sessions[name], reference, settings, reproduce=reproduce,
+    return grade_exercises(track, [exercise], sessions[name], reference, settings, reproduce=reproduce(track.file),
                            source=submission.folder / track.file)
 
 

@@ -107,6 +107,12 @@ def test_a_class_is_graded_and_exported(klass: Path, tmp_path: Path, fast: Setti
         assert report["max_score"] == assignment and gradescope["output"].endswith(f"/ {assignment:g} points")
         assert "<!DOCTYPE html>" in (folder / "feedback.html").read_text()[:200]
     assert not (out / "students" / "dave").exists()
+    bob = json.loads((out / "students" / "bob" / "report.json").read_text())
+    commands = {c["reproduce"] for e in bob["exercises"] for c in e["checks"] if c["reproduce"]}
+    assert "grade check lstm_numpy.py --seed 0 --exercise forget_gate" in commands  # bob has no folder named bob
+    assert all(c.startswith("grade check lstm_numpy.py --seed 0 --exercise ") for c in commands)
+    heading = (out / "students" / "bob" / "feedback.html").read_text()
+    assert '<p class="meta">bob (seed 0, ' in heading and "<code>grade check bob</code>" not in heading
     (gates,) = [e for e in json.loads((out / "students" / "alice" / "report.json").read_text())["exercises"]
                 if e["id"] == "gates"]
     assert (gates["score"], gates["max_score"]) == (0, found["erin"].max_points)

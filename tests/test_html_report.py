@@ -134,6 +134,7 @@ def test_partial_page_has_the_terminal_reports_content(partial: Report) -> None:
     text = text_of(page)
     assert_self_contained(page)
     assert f"Total: {summary(partial)}." in text
+    assert f"<code>grade check {partial.submission}</code> (seed 0, " in page
     assert section_classes(page) == {
         "learn_gate": "passed", "forget_gate": "failed", "remember_gate": "passed", "use_gate": "failed",
         "lstm_cell": "failed", "lstm_forward": "stub", "lstm_cell_backward": "stub",

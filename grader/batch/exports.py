@@ -212,7 +212,7 @@ def student_files(record: StudentRecord, folder: Path, assignment: Assignment | 
         return []
     return [write_atomic(folder / "report.json", to_json(report)),
             write_atomic(folder / "results.json", to_gradescope(report)),
-            write_atomic(folder / "feedback.html", to_html(report))]
+            write_atomic(folder / "feedback.html", to_html(report, command=False))]
 
 
 def write_atomic(path: Path, text: str) -> Path:

@@ -69,7 +69,7 @@ def _grade_folder(student: str, folder: Path, names: list[str], settings: Settin
     report = None
     if any(name in CODE_FILES for name in names):
         report = api.check_submission(folder, settings=settings, isolation=isolation, jobs=1,
-                                      label=student).to_dict()
+                                      label=student, reproduce_by_file=True).to_dict()
     quiz_parts: list[dict[str, Any]] = []
     problems = []
     for name in names:

@@ -71,11 +71,14 @@ class ExerciseView:
     passed: str  # "6 other checks passed (120 generated cases)"
 
 
-def to_html(report: Report) -> str:
-    """The feedback page for ``report``: one HTML5 document, viewable offline."""
+def to_html(report: Report, *, command: bool = True) -> str:
+    """The feedback page for ``report``: one HTML5 document, viewable offline. Its heading names the
+    ``grade check`` command that graded it, or with ``command`` False (a batch's student, who ran
+    none) just the submission."""
     gates = _gates(report)
     return _template().render(
         report=report,
+        command=command,
         summary=summary(report),
         cases=sum(c.cases for c in report.checks()),
         exercises=[_exercise_view(e) for e in report.exercises],
