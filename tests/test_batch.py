@@ -223,6 +223,9 @@ def test_malformed_answers_are_a_note_and_the_code_is_still_graded(tmp_path: Pat
     assert hal.status == GRADED and hal.points == hal.max_points > 0
     assert hal.problem.startswith("answers.toml") and "/tmp" not in hal.problem
     assert rows(tmp_path / "out")["hal"]["note"] == hal.problem
+    write(root / "ivy", {"lstm_numpy.py": SOLUTION, "answers.toml": '[gates]\n"forget-output" = "A"\n'})
+    grade(root, tmp_path / "out", fast)  # now the class has a quiz: hal's counts 0, and he did hand it in
+    assert rows(tmp_path / "out")["hal"]["note"] == f"{hal.problem}; no readable answers, counted as 0: quiz gates"
 
 
 # ------------------------------------------------------------------------------- the gradebook

@@ -142,6 +142,39 @@ def test_ungradable_lists_every_student_not_graded_and_every_check_that_errored(
         classstats.ErroredCheck("b", "learn_gate:values", "took longer than the 5 s limit")]
 
 
+@needs_matplotlib
+def test_checks_not_run_again_are_listed_under_the_check_that_ran_out_of_time() -> None:
+    again = "could not be graded: not run again: "
+    records = [
+        graded("hal",
+               check("learn_gate", "values", "error", message="could not be graded: learn_gate took longer than the "
+                                                               "5 s time limit"),
+               check("learn_gate", "shapes", "error", message=again + "learn_gate already took longer than the 5 s "
+                                                                    "limit in an earlier check"),
+               check("use_gate", "values", "error", message="could not be graded: use_gate took longer than the "
+                                                             "5 s time limit"),
+               check("lstm_cell", "values", "error", message=again + "lstm_cell calls use_gate, which already took "
+                                                                     "longer than the 5 s limit in an earlier check"),
+               check("lstm_cell", "shapes", "error", message="could not be graded: lstm_cell used too much memory")),
+        graded("ivy", check("lstm_cell", "values", "error", message=again + "lstm_cell calls learn_gate, which "
+                                                                            "already took longer than the 5 s limit"),
+               check("lstm_cell", "gpu", "skipped")),
+    ]
+    assert classstats.errored_checks(records) == [
+        classstats.ErroredCheck("hal", "learn_gate:values", "could not be graded: learn_gate took longer than the "
+                                                            "5 s time limit", after=("learn_gate:shapes",)),
+        classstats.ErroredCheck("hal", "use_gate:values", "could not be graded: use_gate took longer than the "
+                                                          "5 s time limit", after=("lstm_cell:values",)),
+        classstats.ErroredCheck("hal", "lstm_cell:shapes", "could not be graded: lstm_cell used too much memory"),
+        # ivy's cause is not among her graded checks (say, beyond a named assignment): her row stands alone
+        classstats.ErroredCheck("ivy", "lstm_cell:values", again + "lstm_cell calls learn_gate, which already took "
+                                                                   "longer than the 5 s limit")]
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", class_report(records, title="t"))).split())
+    assert "learn_gate:values and 1 more check not run again learn_gate:shapes could not be graded: learn_gate" in text
+    assert "Failure rates of the 5 checks that failed most:" in text
+    assert "gpu gpu holds lstm_cell 0 0 0 not run" in text  # skipped for everyone: no rate of 0.0%
+
+
 def test_means_per_exercise_and_per_quiz_including_quiz_only_students() -> None:
     records = [
         graded("a", check("learn_gate", "x", "passed"), check("learn_gate", "y", "failed"), quiz=quiz(4)),
@@ -326,6 +359,9 @@ def test_a_students_own_report_counts_what_they_did_not_submit_and_says_why() ->
 def test_slowest_are_the_top_ten_by_grading_time() -> None:
     records = [graded(f"s{i:02}", seconds=float(i)) for i in range(12)] + [graded("nan", seconds=float("nan"))]
     assert [r.student for r in classstats.slowest(records)] == [f"s{i:02}" for i in range(11, 1, -1)]
+    lost = StudentRecord("lost", FAILED, "the grading worker was killed", seconds=30.0)
+    nothing = [StudentRecord("empty", NO_FILES, "no files", seconds=0.0), StudentRecord("a b", INVALID_ID, "id")]
+    assert [r.student for r in classstats.slowest([*nothing, lost, records[3]])] == ["lost", "s03"]
     assert classstats.slowest([], 10) == []
 
 

@@ -79,7 +79,7 @@ def write_class_report(records: Sequence[StudentRecord], path: Path, *, title: s
 def _template() -> jinja2.Template:
     env = jinja2.Environment(loader=jinja2.PackageLoader("grader.batch", "templates"), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    env.filters.update(num=_num, pct=_pct, seconds=_seconds)
+    env.filters.update(num=_num, pct=_pct, seconds=_seconds, count=_count)
     return env.get_template("class_report.html.j2")
 
 
@@ -89,6 +89,11 @@ def _num(value: float) -> str:
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
+
+
+def _count(number: int, noun: str) -> str:
+    """'1 check', '15 checks'."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _seconds(value: float) -> str:

@@ -15,12 +15,14 @@ finite count as 0, so nothing here returns NaN.
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from grader.batch.records import GRADED, StudentRecord
+from grader.batch.records import FAILED, GRADED, StudentRecord
+from grader.batch.review import AGAIN
 
 HISTOGRAM_BINS = 10  # of 10 percentage points each: [0, 10), ..., [90, 100]
 
@@ -85,11 +87,13 @@ class Ungradable:
 
 @dataclass(frozen=True)
 class ErroredCheck:
-    """A check that could not be graded for a graded student."""
+    """A check that could not be graded for a graded student, and the checks that were then not run
+    again because they would have called the same function (``after``), which its message explains."""
 
     student: str
     check: str  # "exercise:check"
     message: str
+    after: tuple[str, ...] = ()
 
 
 def finite(value: Any) -> float:
@@ -247,8 +251,10 @@ def misconceptions(records: Iterable[StudentRecord]) -> list[MisconceptionCount]
 
 
 def slowest(records: Iterable[StudentRecord], count: int = 10) -> list[StudentRecord]:
-    """The ``count`` records that took longest to grade, slowest first."""
-    return sorted(records, key=lambda r: (-finite(r.seconds), r.student))[:count]
+    """The ``count`` records that took longest to grade, slowest first: graded students and those the
+    grader failed on (the others had nothing to grade)."""
+    ran = [r for r in records if r.status in (GRADED, FAILED)]
+    return sorted(ran, key=lambda r: (-finite(r.seconds), r.student))[:count]
 
 
 def ungradable(records: Iterable[StudentRecord]) -> list[Ungradable]:
@@ -257,6 +263,19 @@ def ungradable(records: Iterable[StudentRecord]) -> list[Ungradable]:
 
 
 def errored_checks(records: Iterable[StudentRecord]) -> list[ErroredCheck]:
-    """Every code check that could not be graded for a graded student, in the batch's order."""
-    return [ErroredCheck(r.student, f"{c['exercise']}:{c['id']}", str(c.get("message", "")))
-            for r in graded(records) for c in r.checks() if c.get("status") == "error"]
+    """Every code check that could not be graded for a graded student, in the batch's order; the
+    checks not run again after one that took too long are folded into that one (``after``)."""
+    found: list[ErroredCheck] = []
+    for record in graded(records):
+        first = len(found)
+        for check in (c for c in record.checks() if c.get("status") == "error"):
+            name, message = f"{check['exercise']}:{check['id']}", str(check.get("message", ""))
+            again = re.search(AGAIN + r"(?:\w+ calls )?(\w+)", message)
+            causes = [k for k in range(first, len(found)) if AGAIN not in found[k].message] if again else []
+            named = [k for k in causes if again and re.search(rf"\b{again[1]}\b", found[k].message)]
+            if causes:
+                k = (named or causes)[0]
+                found[k] = replace(found[k], after=(*found[k].after, name))
+            else:
+                found.append(ErroredCheck(record.student, name, message))
+    return found

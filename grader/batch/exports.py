@@ -125,11 +125,15 @@ class Assignment:
 
     def note(self, record: StudentRecord) -> str:
         """'not submitted, counted as 0: lstm_torch.py (3 exercises), quiz gates' for the parts ``record``
-        has no result for, and 'not part of the assignment, not counted: ...' for those it has beyond it
-        ('' if neither): a code file by name when the note holds all its exercises."""
+        has no result for ('no readable answers, counted as 0: quiz gates' for its quizzes when one of its
+        answers files could not be read), and 'not part of the assignment, not counted: ...' for those it
+        has beyond it ('' if none): a code file by name when the note holds all its exercises."""
         notes = []
-        for what, parts, among in (("not submitted, counted as 0", classstats.not_submitted(record, self.maxima),
+        missing = classstats.not_submitted(record, self.maxima)
+        unread = [p for p in missing if p.startswith("quiz:")] if record.problem else []  # an answers file was bad
+        for what, parts, among in (("not submitted, counted as 0", [p for p in missing if p not in unread],
                                     list(self.maxima)),
+                                   ("no readable answers, counted as 0", unread, list(self.maxima)),
                                    ("not part of the assignment, not counted", classstats.beyond(record, self.maxima),
                                     list(record.parts()))):
             if parts:
