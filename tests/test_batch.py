@@ -185,6 +185,54 @@ def test_usage_errors_are_one_sentence_and_exit_2(problem: str, klass: Path, tmp
     assert "Traceback" not in result.output
 
 
+HOLD = """
+import sys, time
+from pathlib import Path
+from grader.batch.lock import exclusive
+with exclusive(Path(sys.argv[1])):
+    print("held", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_a_second_batch_on_the_same_output_folder_is_refused_until_the_first_ends(klass: Path, tmp_path: Path,
+                                                                                  fast: Settings) -> None:
+    out = tmp_path / "out"
+    first = subprocess.Popen([sys.executable, "-c", HOLD, str(out)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout is not None and first.stdout.readline() == "held\n"
+        second = CliRunner().invoke(main, ["batch", str(klass), "--out", str(out), "-q"])
+        assert second.exit_code == 2
+        assert second.output == (f"Error: another grade batch (process {first.pid}) is writing to {out}; wait for it "
+                                 "to finish, or choose another --out folder\n")
+        assert not (out / "gradebook.sqlite").exists()
+    finally:
+        first.kill()  # kill -9: the kernel lets the lock go with the process
+        first.wait()
+        first.stdout.close()
+    assert by_student(grade(klass, out, fast))["alice"].status == GRADED
+
+
+def test_what_a_batch_forks_does_not_keep_its_output_folder_locked(tmp_path: Path) -> None:
+    from grader.batch.lock import exclusive
+
+    ready, started = os.pipe()
+    with exclusive(tmp_path):
+        pid = os.fork()
+        if pid == 0:  # a worker that outlives the batch, for a moment
+            os.write(started, b"x")
+            time.sleep(3)
+            os._exit(0)
+        os.read(ready, 1)  # the worker runs (what runs at a fork has run)
+    os.close(ready)
+    os.close(started)
+    try:
+        with exclusive(tmp_path):  # the batch is over: the folder is free although its worker still runs
+            assert os.waitpid(pid, os.WNOHANG) == (0, 0)
+    finally:
+        os.waitpid(pid, 0)
+
+
 def test_an_output_folder_inside_dir_is_no_student_and_a_broken_gradebook_is_named(klass: Path) -> None:
     out = klass / "graded"
     for _ in range(2):  # the second run finds the output folder in DIR

@@ -20,6 +20,7 @@ from grader.batch.discover import StudentFolder, discover
 from grader.batch.exports import write_all
 from grader.batch.gradebook import Gradebook
 from grader.batch.jobs import fingerprint, grading_settings
+from grader.batch.lock import exclusive
 from grader.batch.pool import Job, run_local
 from grader.batch.records import GRADED, StudentRecord, record_from_dict
 from grader.config import Settings
@@ -69,41 +70,42 @@ def run_batch(root: Path, *, out: Path, settings: Settings, workers: int, isolat
     scratch.sweep()  # what a batch killed earlier (kill -9) left in the temporary directory
     settings = grading_settings(settings)
     isolation = resolve(isolation or settings.sandbox)
-    stamp = fingerprint(settings)
     outcome = BatchOutcome(records=[], out=out, named=named, selected=sorted(set(students)))
-    with Gradebook(out, course=course_identity(settings.course)) as book:
-        jobs = []
-        for folder in folders:
-            digest = _hash(folder)
-            if not regrade and book.is_current(folder.student, digest, stamp):
-                outcome.unchanged.append(folder.student)
-            elif folder.status != GRADED:
-                record = StudentRecord(folder.student, folder.status, problem=folder.problem, content_hash=digest)
-                book.save(record, stamp)
+    with exclusive(out):  # one batch at a time in this output folder
+        stamp = fingerprint(settings)
+        with Gradebook(out, course=course_identity(settings.course)) as book:
+            jobs = []
+            for folder in folders:
+                digest = _hash(folder)
+                if not regrade and book.is_current(folder.student, digest, stamp):
+                    outcome.unchanged.append(folder.student)
+                elif folder.status != GRADED:
+                    record = StudentRecord(folder.student, folder.status, problem=folder.problem, content_hash=digest)
+                    book.save(record, stamp)
+                    finished(record)
+                else:
+                    jobs.append(Job(folder.student, folder.files, digest))
+
+            def done(data: dict[str, Any]) -> None:
+                record = record_from_dict(data)
+                (outcome.graded if book.save(record, stamp) else outcome.kept).append(record.student)
                 finished(record)
-            else:
-                jobs.append(Job(folder.student, folder.files, digest))
 
-        def done(data: dict[str, Any]) -> None:
-            record = record_from_dict(data)
-            (outcome.graded if book.save(record, stamp) else outcome.kept).append(record.student)
-            finished(record)
+            started(len(jobs))
+            if jobs and scheduler:
+                from grader.batch.scale import run_dask
 
-        started(len(jobs))
-        if jobs and scheduler:
-            from grader.batch.scale import run_dask
-
-            run_dask(jobs, address=scheduler, settings=settings, isolation=isolation, done=done)
-        elif jobs:
-            run_local(jobs, workers=workers, settings=settings, isolation=isolation, done=done)
-        outcome.records = book.records()
-    try:
-        write_all(outcome.records, out, title=f"{course_identity(settings.course)}: class report", workers=workers,
-                  named=named)
-    except UsageError as error:
-        outcome.export_problem = str(error)
-    except OSError as error:
-        outcome.export_problem = f"{error.filename}: cannot be written ({error.strerror})"
+                run_dask(jobs, address=scheduler, settings=settings, isolation=isolation, done=done)
+            elif jobs:
+                run_local(jobs, workers=workers, settings=settings, isolation=isolation, done=done)
+            outcome.records = book.records()
+        try:
+            write_all(outcome.records, out, title=f"{course_identity(settings.course)}: class report", workers=workers,
+                      named=outcome.named)
+        except UsageError as error:
+            outcome.export_problem = str(error)
+        except OSError as error:
+            outcome.export_problem = f"{error.filename}: cannot be written ({error.strerror})"
     return outcome
 
 
