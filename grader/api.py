@@ -16,7 +16,7 @@ from grader.catalog import TRACKS, find_exercise, load_track
 from grader.config import Settings, load_settings
 from grader.isolation import fallback, resolve
 from grader.parallel import TaskQueue, run_forked
-from grader.results import Report
+from grader.results import NOT_IMPLEMENTED, Report
 from grader.scoring import exit_code
 from grader.submission import Submission, locate
 from grader.workers import grade_tasks, merge, plan, selected, unavailable
@@ -143,7 +143,7 @@ def self_test(*, settings: Settings | None = None) -> list[SelfTestLine]:
         lines.append(SelfTestLine(f"solutions/{file} scores full marks", full,
                                   f"{solution.points:g}/{solution.max_points:g}"))
         stub = check_submission(settings.course / "exercises" / file, settings=settings)
-        untouched = stub.points == 0 and all(e.note == "not implemented yet" for e in stub.exercises)
+        untouched = stub.points == 0 and all(e.note == NOT_IMPLEMENTED for e in stub.exercises)
         lines.append(SelfTestLine(f"exercises/{file} scores 0, every exercise 'not implemented yet'",
                                   untouched, f"{stub.points:g}/{stub.max_points:g}"))
     lines += quiz_self_test(settings=settings)

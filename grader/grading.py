@@ -20,7 +20,7 @@ from grader.checks.outcome import CallLog, Outcome
 from grader.checks.property import check_seed
 from grader.config import Settings
 from grader.errors import SandboxFailure
-from grader.results import CheckResult, ExerciseResult, Status
+from grader.results import COULD_NOT_GRADE, NOT_IMPLEMENTED, CheckResult, ExerciseResult, Status
 from grader.sandbox.replies import Loaded, SymbolInfo
 from grader.scoring import points_for
 
@@ -45,7 +45,7 @@ def grade_exercises(
     try:
         loaded = session.hello()
     except SandboxFailure as failure:
-        return [_whole(e, Status.ERROR, f"could not be graded: {failure.reason}") for e in exercises]
+        return [_whole(e, Status.ERROR, f"{COULD_NOT_GRADE}{failure.reason}") for e in exercises]
     if not loaded.ok and loaded.error is not None:
         error = loaded.error
         where = f" at line {error.line}" if error.line else ""
@@ -103,13 +103,13 @@ def _grade_exercise(exercise: Exercise, session: Caller, reference: ModuleType, 
         if visibility != "visible" and not settings.run_hidden:
             reason = AT_GRADING_TIME
         if reason or stub:
-            outcome = Outcome(Status.SKIPPED, reason) if reason else Outcome(Status.FAILED, "not implemented yet")
+            outcome = Outcome(Status.SKIPPED, reason) if reason else Outcome(Status.FAILED, NOT_IMPLEMENTED)
             results.append(_result(exercise, check, outcome))
             continue
         outcome = check.run(ctx)
         stub = outcome.not_implemented
         results.append(_result(exercise, check, outcome, output=log.text(), reproduce=reproduce))
-    note = "not implemented yet" if stub else ""
+    note = NOT_IMPLEMENTED if stub else ""
     return ExerciseResult(id=exercise.id, title=exercise.title, file=exercise.file, checks=tuple(results),
                           note=note)
 

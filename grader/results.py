@@ -22,6 +22,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 SCHEMA_VERSION = "1.0"
+# Words of results that other parts read back (the text and HTML reports, a batch's notes):
+NOT_IMPLEMENTED = "not implemented yet"  # an exercise's note, and its checks' message: the stub is untouched
+COULD_NOT_GRADE = "could not be graded: "  # how the message of every ``error`` check starts
 
 
 class Status(enum.StrEnum):

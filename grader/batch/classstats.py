@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from grader.batch.records import FAILED, GRADED, StudentRecord
-from grader.batch.review import AGAIN
+from grader.sandbox.session import NOT_RUN_AGAIN
 
 HISTOGRAM_BINS = 10  # of 10 percentage points each: [0, 10), ..., [90, 100]
 
@@ -270,8 +270,8 @@ def errored_checks(records: Iterable[StudentRecord]) -> list[ErroredCheck]:
         first = len(found)
         for check in (c for c in record.checks() if c.get("status") == "error"):
             name, message = f"{check['exercise']}:{check['id']}", str(check.get("message", ""))
-            again = re.search(AGAIN + r"(?:\w+ calls )?(\w+)", message)
-            causes = [k for k in range(first, len(found)) if AGAIN not in found[k].message] if again else []
+            again = re.search(NOT_RUN_AGAIN + r"(?:\w+ calls )?(\w+)", message)
+            causes = [k for k in range(first, len(found)) if NOT_RUN_AGAIN not in found[k].message] if again else []
             named = [k for k in causes if again and re.search(rf"\b{again[1]}\b", found[k].message)]
             if causes:
                 k = (named or causes)[0]

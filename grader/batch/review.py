@@ -13,10 +13,8 @@ from collections.abc import Collection
 from typing import Any
 
 from grader.batch.records import StudentRecord
-
-NOT_IMPLEMENTED = "not implemented yet"
-COULD_NOT = "could not be graded: "
-AGAIN = "not run again: "  # a check after the one that timed out: its cause is told by that one
+from grader.results import COULD_NOT_GRADE, NOT_IMPLEMENTED
+from grader.sandbox.session import NOT_RUN_AGAIN
 
 
 def review(record: StudentRecord, parts: Collection[str] | None = None) -> list[str]:
@@ -44,8 +42,8 @@ def review(record: StudentRecord, parts: Collection[str] | None = None) -> list[
     errors = [str(c.get("message", "")) for e in exercises if e["id"] not in told
               for c in e.get("checks", []) if c.get("status") == "error"]
     if errors:
-        reasons = [m.removeprefix(COULD_NOT) for m in errors]
-        causes = list(dict.fromkeys(r for r in reasons if not r.startswith(AGAIN))) or reasons[:1]
+        reasons = [m.removeprefix(COULD_NOT_GRADE) for m in errors]
+        causes = list(dict.fromkeys(r for r in reasons if not r.startswith(NOT_RUN_AGAIN))) or reasons[:1]
         some = f"{len(errors)} checks" if len(errors) > 1 else "1 check"
         lines.append(f"{some} could not be graded and count 0: {'; '.join(causes)}")
     return lines

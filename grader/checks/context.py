@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from grader.checks.outcome import CallLog, Failure, Outcome, Stop
 from grader.errors import SandboxFailure
-from grader.results import Status
+from grader.results import COULD_NOT_GRADE, NOT_IMPLEMENTED, Status
 from grader.sandbox.calls import Call, ModuleCall
 from grader.sandbox.replies import Raised, Returned
 
@@ -59,7 +59,7 @@ class CheckContext:
         try:
             replies = self.session.call_many([call for call, _ in calls])
         except SandboxFailure as failure:
-            raise Stop(Outcome(Status.ERROR, f"could not be graded: {failure.reason}"),
+            raise Stop(Outcome(Status.ERROR, f"{COULD_NOT_GRADE}{failure.reason}"),
                        timed_out=failure.kind in ("timeout", "budget")) from None
         results: list[Returned | Failure] = []
         for (call, inputs), reply in zip(calls, replies, strict=True):
@@ -82,7 +82,7 @@ class CheckContext:
             inner = raised.function or symbol
             own = symbol == self.exercise.symbol and (inner == symbol or inner.startswith(symbol + "."))
             if own:
-                message = "not implemented yet"
+                message = NOT_IMPLEMENTED
             elif inner != symbol and not inner.startswith(symbol + "."):
                 message = f"{symbol} calls {inner}, which is not implemented yet"
             else:
@@ -90,7 +90,7 @@ class CheckContext:
             raise Stop(Outcome(Status.FAILED, message, not_implemented=own))
         if raised.type == "MemoryError" or "can't allocate memory" in raised.message:
             raise Stop(Outcome(
-                Status.ERROR, f"could not be graded: {symbol} ran out of memory (the limit is {self.memory_mb} MiB)"))
+                Status.ERROR, f"{COULD_NOT_GRADE}{symbol} ran out of memory (the limit is {self.memory_mb} MiB)"))
         return Failure(f"{symbol} raised {raised.type}: {raised.message}{_where(raised)}", inputs=inputs)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import jinja2
 
 from grader.report.text import format_array, summary
-from grader.results import CheckResult, Counterexample, ExerciseResult, Report, Status
+from grader.results import NOT_IMPLEMENTED, CheckResult, Counterexample, ExerciseResult, Report, Status
 
 GATES = ("learn_gate", "forget_gate", "remember_gate", "use_gate")  # as the drawing places them
 BUILT_ON_GATES = ("lstm_cell", "lstm_forward")  # always badged next to the cell
@@ -106,7 +106,7 @@ def _sentence(text: str) -> str:
 
 
 def _look(exercise: ExerciseResult) -> Look:
-    if exercise.note == "not implemented yet":
+    if exercise.note == NOT_IMPLEMENTED:
         return LOOKS["stub"]
     return LOOKS[exercise.status.value]
 

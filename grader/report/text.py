@@ -14,7 +14,7 @@ import numpy as np
 from rich.console import Console
 from rich.markup import escape
 
-from grader.results import CheckResult, ExerciseResult, Report, Status
+from grader.results import NOT_IMPLEMENTED, CheckResult, ExerciseResult, Report, Status
 
 _MARKS = {
     Status.PASSED: ("✔", "green"),
@@ -118,12 +118,12 @@ def summary(report: Report) -> str:
         every = "every check that ran" if skipped else "every check"
         parts.append(f"every exercise passes {every}" if total > 1 else f"the exercise passes {every}")
     else:
-        stubs = sum(1 for e in report.exercises if e.note == "not implemented yet")
+        stubs = sum(1 for e in report.exercises if e.note == NOT_IMPLEMENTED)
         wrong = counts[Status.FAILED] - stubs
         if wrong:
             parts.append(f"{wrong} exercise{'s' if wrong > 1 else ''} need{'s' if wrong == 1 else ''} work")
         if stubs:
-            parts.append(f"{stubs} not implemented yet")
+            parts.append(f"{stubs} {NOT_IMPLEMENTED}")
         if counts[Status.ERROR]:
             parts.append(f"{counts[Status.ERROR]} could not be graded")
     if later:

@@ -34,6 +34,8 @@ CALLS_PER_FRAME = 32  # a request frame's calls: few enough that their arrays st
 RUNTIME = {"child.py": "child.py", "protocol.py": "_grader_protocol.py", "child_torch.py": "_grader_torch.py",
            "zygote_server.py": "_grader_zygote.py"}
 
+NOT_RUN_AGAIN = "not run again: "  # a call refused because the function ran out of time before
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -216,7 +218,7 @@ class Session:
             replies += self._round_trip(calls[start : start + CALLS_PER_FRAME])
         for call, reply in zip(calls, replies, strict=True):
             if isinstance(reply, Raised) and reply.type == "NotRunAgain" and reply.message in self._poisoned:
-                raise SandboxFailure(f"not run again: {call.symbol} calls {reply.message}, which already took "
+                raise SandboxFailure(f"{NOT_RUN_AGAIN}{call.symbol} calls {reply.message}, which already took "
                                      f"longer than the {self.limits.call_timeout:g} s limit in an earlier check",
                                      kind="timeout")
         return replies
@@ -253,7 +255,7 @@ class Session:
             if failure.kind == "timeout":
                 symbol = wire.during[0]
                 self._poisoned[symbol] = (
-                    f"not run again: {symbol} already took longer than the "
+                    f"{NOT_RUN_AGAIN}{symbol} already took longer than the "
                     f"{self.limits.call_timeout:g} s limit in an earlier check"
                 )
             raise
