@@ -256,6 +256,29 @@ def test_unreadable_and_binary_files_are_named(tmp_path: Path, fast: Settings) -
     assert found["frank"].status == GRADED
 
 
+def test_a_symbolic_link_in_a_students_folder_is_never_followed(tmp_path: Path, fast: Settings) -> None:
+    """A link to the reference would score full marks, and one to a secret would be quoted back in the
+    student's feedback: neither is read."""
+    root = tmp_path / "submissions"
+    reference = ROOT / "solutions" / "lstm_numpy.py"
+    (root / "mallory").mkdir(parents=True)
+    (root / "mallory" / "lstm_numpy.py").symlink_to(reference)
+    (root / "oscar").mkdir()
+    (root / "oscar" / "hw").symlink_to(reference.parent, target_is_directory=True)  # the one assignment folder
+    write(root / "peggy", {"lstm_numpy.py": PARTIAL})
+    (root / "peggy" / "answers.toml").symlink_to(ROOT / "pyproject.toml")
+    elsewhere = write(tmp_path / "clones" / "trent", {"lstm_numpy.py": SOLUTION})
+    (root / "trent").symlink_to(elsewhere, target_is_directory=True)  # the instructor's own link: followed
+    found = by_student(grade(root, tmp_path / "out", fast))
+    link = "is a symbolic link, not graded (a submission's files must be its own, not links to files elsewhere)"
+    assert found["mallory"].status == UNREADABLE
+    assert found["mallory"].problem == f"{root / 'mallory' / 'lstm_numpy.py'}: {link}"
+    assert found["oscar"].status == UNREADABLE and found["oscar"].problem == f"{root / 'oscar' / 'hw'}: {link}"
+    assert found["peggy"].status == UNREADABLE
+    assert found["peggy"].problem == f"{root / 'peggy' / 'answers.toml'}: {link}"
+    assert found["trent"].status == GRADED and found["trent"].points == found["trent"].max_points
+
+
 def test_nbgrader_layout(tmp_path: Path, fast: Settings) -> None:
     course = tmp_path / "course"
     write(course / "submitted" / "alice" / "lstm", {"lstm_numpy.py": SOLUTION})

@@ -6,6 +6,10 @@ or ``submitted/`` itself). A student's recognised files are the track files (``l
 ``lstm_torch.py``) and quiz answers (``*.toml``); other ``.py`` files beside them are kept too (a
 track file may import them). A folder that cannot be graded (no recognised
 file, an unreadable file, a name that is no valid id) is kept with a one-sentence problem.
+
+Whatever is inside a student's folder is the student's: a symbolic link there (a file, or the
+assignment folder) is never followed, since it could point at the reference solutions or at any
+file the instructor can read, whose text would then be graded, and quoted back, as the student's.
 """
 
 from __future__ import annotations
@@ -81,6 +85,8 @@ def _student(folder: Path, assignment: str | None) -> StudentFolder:
     try:
         where = _files_folder(folder, assignment)
         names = sorted(p.name for p in where.iterdir() if p.suffix in (".py", ".toml"))[:MAX_FILES]
+    except SymlinkError as link:
+        return StudentFolder(student, folder, {}, UNREADABLE, str(link))
     except OSError as error:
         return StudentFolder(student, folder, {}, UNREADABLE, f"{folder}: cannot be read ({error.strerror})")
     except UsageError as error:
@@ -91,6 +97,8 @@ def _student(folder: Path, assignment: str | None) -> StudentFolder:
     files: dict[str, bytes] = {}
     for name in names:
         path = where / name
+        if path.is_symlink():
+            return StudentFolder(student, where, {}, UNREADABLE, str(SymlinkError(path)))
         try:
             if not path.is_file():
                 raise IsADirectoryError(21, "not a regular file")
@@ -107,11 +115,21 @@ def _student(folder: Path, assignment: str | None) -> StudentFolder:
     return StudentFolder(student, where, files)
 
 
+class SymlinkError(Exception):
+    """A symbolic link inside a student's folder: not followed, the student not graded."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path}: is a symbolic link, not graded (a submission's files must be its own, "
+                         "not links to files elsewhere)")
+
+
 def _files_folder(folder: Path, assignment: str | None) -> Path:
     """The folder holding a student's files: the student's own, or nbgrader's assignment folder."""
     if any((folder / name).exists() for name in CODE_FILES) or any(folder.glob("*.toml")):
         return folder
     inner = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for link in (p for p in inner if p.is_symlink() and (assignment is None or p.name == assignment)):
+        raise SymlinkError(link)
     if assignment is not None:
         if (folder / assignment).is_dir():
             return folder / assignment
