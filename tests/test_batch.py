@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -20,6 +21,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 
 from grader.batch import resident
+from grader.batch.console import counts
 from grader.batch.gradebook import Gradebook
 from grader.batch.records import FAILED, GRADED, INVALID_ID, NO_FILES, UNREADABLE, StudentRecord
 from grader.batch.run import BatchOutcome, run_batch
@@ -315,6 +317,18 @@ def test_unchanged_students_are_not_graded_again_unless_regrade(klass: Path, tmp
     with Gradebook(out, course="lstm-grader") as book:
         assert len(book.history("bob")) == 2  # the first grade, then the one --regrade replaced
         assert [r.points for r in book.records()] == [r.points for r in fourth.records]
+
+
+def test_a_student_whose_folder_is_gone_keeps_the_grade_and_the_summary_says_so(klass: Path, tmp_path: Path,
+                                                                              fast: Settings) -> None:
+    out = tmp_path / "out"
+    grade(klass, out, fast)
+    shutil.rmtree(klass / "erin")  # dropped the course, or renamed the folder
+    assert counts(grade(klass, out, fast)) == ("graded now: 0, unchanged since the last run: 5; kept from an earlier "
+                                               "run (no folder for them now): erin")
+    assert rows(out)["erin"]["status"] == "graded"  # never lost
+    limited = grade(klass, out, fast, students=["alice"])
+    assert limited.departed == [] and "no folder" not in counts(limited)  # the others were not looked for
 
 
 def test_student_limits_a_run_to_those_students_and_the_rest_keep_their_grades(klass: Path, tmp_path: Path,

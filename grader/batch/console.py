@@ -90,11 +90,13 @@ def summary(outcome: BatchOutcome) -> Table:
 
 def counts(outcome: BatchOutcome) -> str:
     """What this run did: how many students it graded, and how many it found unchanged or kept (and whom it
-    was limited to)."""
+    was limited to); and the students whose grades stay from an earlier run although their folder is gone."""
     kept = f", failed re-grades that kept the earlier grade: {len(outcome.kept)}" if outcome.kept else ""
     limited = f" (only {', '.join(outcome.selected)}, as --student asked)" if outcome.selected else ""
+    gone = f"; kept from an earlier run (no folder for them now): {', '.join(outcome.departed)}" \
+        if outcome.departed else ""
     return (f"graded now: {len(outcome.graded)}, unchanged since the last run: {len(outcome.unchanged)}{kept}"
-            f"{limited}")
+            f"{limited}{gone}")
 
 
 def incomplete(outcome: BatchOutcome) -> str:

@@ -36,6 +36,7 @@ class BatchOutcome:
     unchanged: list[str] = field(default_factory=list)  # students whose earlier grade still holds
     kept: list[str] = field(default_factory=list)  # failed re-grades that left a good grade in place
     selected: list[str] = field(default_factory=list)  # the students this run was limited to (--student)
+    departed: list[str] = field(default_factory=list)  # in the gradebook, with no folder in DIR now (grades kept)
     export_problem: str = ""  # why an export could not be written ('' if all were)
     out: Path = Path()
     named: dict[str, Part] | None = None  # the assignment's parts, where the instructor named them
@@ -99,6 +100,8 @@ def run_batch(root: Path, *, out: Path, settings: Settings, workers: int, isolat
             elif jobs:
                 run_local(jobs, workers=workers, settings=settings, isolation=isolation, done=done)
             outcome.records = book.records()
+            here = {folder.student for folder in folders}
+            outcome.departed = [] if students else [r.student for r in outcome.records if r.student not in here]
         try:
             write_all(outcome.records, out, title=f"{course_identity(settings.course)}: class report", workers=workers,
                       named=outcome.named)
