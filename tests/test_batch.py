@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import errno
 import json
 import os
 import shutil
@@ -213,6 +214,20 @@ def test_a_second_batch_on_the_same_output_folder_is_refused_until_the_first_end
         first.wait()
         first.stdout.close()
     assert by_student(grade(klass, out, fast))["alice"].status == GRADED
+
+
+def test_an_output_folder_on_a_file_system_without_locks_is_still_graded_into(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.batch import lock
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(lock.fcntl, "flock", no_locks)
+    ran = []
+    with lock.exclusive(tmp_path):
+        ran.append("graded")
+    assert ran == ["graded"]
 
 
 def test_what_a_batch_forks_does_not_keep_its_output_folder_locked(tmp_path: Path) -> None:
