@@ -346,6 +346,19 @@ def test_a_student_whose_folder_is_gone_keeps_the_grade_and_the_summary_says_so(
     assert limited.departed == [] and "no folder" not in counts(limited)  # the others were not looked for
 
 
+def test_a_students_pages_go_when_their_grade_does(klass: Path, tmp_path: Path, fast: Settings) -> None:
+    out = tmp_path / "out"
+    grade(klass, out, fast)
+    assert (out / "students" / "bob" / "feedback.html").exists()
+    (klass / "bob" / "lstm_numpy.py").rename(klass / "bob" / "lstm_numpy.py.bak")  # now nothing to grade
+    grade(klass, out, fast)
+    assert rows(out)["bob"]["status"] == "no files" and not (out / "students" / "bob").exists()
+    (out / "students" / "carol" / "mine.txt").write_text("the instructor's own notes")
+    (klass / "carol" / "lstm_numpy.py").unlink()
+    grade(klass, out, fast)
+    assert sorted(p.name for p in (out / "students" / "carol").iterdir()) == ["mine.txt"]  # only the grader's go
+
+
 def test_student_limits_a_run_to_those_students_and_the_rest_keep_their_grades(klass: Path, tmp_path: Path,
                                                                              fast: Settings) -> None:
     out = tmp_path / "out"

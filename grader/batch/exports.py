@@ -206,17 +206,25 @@ def _practice(exercise: ExerciseResult) -> ExerciseResult:
     return replace(exercise, checks=tuple(replace(c, points=0.0, max_points=0.0) for c in exercise.checks))
 
 
+STUDENT_FILES = ("report.json", "results.json", "feedback.html")
+
+
 def student_files(record: StudentRecord, folder: Path, assignment: Assignment | None = None) -> list[Path]:
+    """Write the student's own files (``STUDENT_FILES``); where nothing of theirs is graded now, remove
+    those an earlier run wrote, so no page outlives the grade it showed."""
     from grader.report.gradescope import to_gradescope
     from grader.report.html import to_html
     from grader.report.json_report import to_json
 
     report = full_report(record, assignment)
     if report is None:
+        for name in STUDENT_FILES:
+            (folder / name).unlink(missing_ok=True)
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
         return []
-    return [write_atomic(folder / "report.json", to_json(report)),
-            write_atomic(folder / "results.json", to_gradescope(report)),
-            write_atomic(folder / "feedback.html", to_html(report, command=False))]
+    texts = (to_json(report), to_gradescope(report), to_html(report, command=False))
+    return [write_atomic(folder / name, text) for name, text in zip(STUDENT_FILES, texts, strict=True)]
 
 
 def write_atomic(path: Path, text: str) -> Path:
