@@ -249,13 +249,17 @@ def _quiz_emit(text: str, output: Path | None, done: str) -> None:
 @click.option("--student", "students", metavar="ID", multiple=True,
               help="Grade only this student (repeat it for several), e.g. with --regrade; the others keep their "
                    "grades, and the exports still hold everyone.")
+@click.option("--forget", "forget", metavar="ID", multiple=True,
+              help="Take this student out of the grades and the exports, e.g. one who left the course (the "
+                   "gradebook's history keeps their grade); their folder must be gone from DIR. Repeat it for "
+                   "several.")
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the generated cases (default from settings).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table: only problems, then the exit code.")
 @click.pass_context
 @_friendly
 def batch(ctx: click.Context, directory: Path, out: Path | None, workers: int | None, sandbox: str | None,
           regrade: bool, scheduler: str | None, assignment: str | None, parts: tuple[str, ...],
-          students: tuple[str, ...], seed: int | None, quiet: bool) -> None:
+          students: tuple[str, ...], forget: tuple[str, ...], seed: int | None, quiet: bool) -> None:
     """Grade every student folder in DIR (one folder per student, named by the student id).
 
     Exit codes: 0 every student graded, 2 usage error, 3 some students could not be graded (with --student:
@@ -275,7 +279,7 @@ def batch(ctx: click.Context, directory: Path, out: Path | None, workers: int | 
     with watching(console, quiet=quiet) as watch:
         outcome = run_batch(directory, out=out, settings=settings, workers=workers or os.cpu_count() or 1,
                             regrade=regrade, scheduler=scheduler, assignment=assignment, students=students,
-                            started=watch.start, finished=watch.advance)
+                            forget=forget, started=watch.start, finished=watch.advance)
     if not quiet:
         console.print(summary(outcome))
         click.echo(counts(outcome))

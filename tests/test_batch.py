@@ -334,16 +334,29 @@ def test_unchanged_students_are_not_graded_again_unless_regrade(klass: Path, tmp
         assert [r.points for r in book.records()] == [r.points for r in fourth.records]
 
 
-def test_a_student_whose_folder_is_gone_keeps_the_grade_and_the_summary_says_so(klass: Path, tmp_path: Path,
-                                                                              fast: Settings) -> None:
+def test_a_student_whose_folder_is_gone_keeps_the_grade_until_forgotten(klass: Path, tmp_path: Path,
+                                                                        fast: Settings) -> None:
     out = tmp_path / "out"
     grade(klass, out, fast)
     shutil.rmtree(klass / "erin")  # dropped the course, or renamed the folder
     assert counts(grade(klass, out, fast)) == ("graded now: 0, unchanged since the last run: 5; kept from an earlier "
-                                               "run (no folder for them now): erin")
+                                               "run (no folder for them now; --forget ID takes one out): erin")
     assert rows(out)["erin"]["status"] == "graded"  # never lost
     limited = grade(klass, out, fast, students=["alice"])
     assert limited.departed == [] and "no folder" not in counts(limited)  # the others were not looked for
+
+    for who, error in (("zed", f"Error: the gradebook in {out} has no grade for zed (given with --forget)\n"),
+                       ("alice", f"Error: --forget alice: {klass / 'alice'} is still there, and the next run would "
+                                 "grade it again; move that folder out first\n")):
+        refused = CliRunner().invoke(main, ["batch", str(klass), "--out", str(out), "--forget", who, "-q"])
+        assert (refused.exit_code, refused.output) == (2, error)
+    assert "alice" in rows(out) and (out / "students" / "alice").exists()
+    gone = grade(klass, out, fast, forget=["erin"])
+    assert gone.forgotten == ["erin"] and gone.departed == [] and "erin" not in by_student(gone)
+    assert counts(gone).endswith("; forgotten (their grades moved to the gradebook's history): erin")
+    assert "erin" not in rows(out) and not (out / "students" / "erin").exists()
+    with Gradebook(out, course="lstm-grader") as book:
+        assert [r.status for r in book.history("erin")] == ["graded"]
 
 
 def test_a_students_pages_go_when_their_grade_does(klass: Path, tmp_path: Path, fast: Settings) -> None:

@@ -93,10 +93,12 @@ def counts(outcome: BatchOutcome) -> str:
     was limited to); and the students whose grades stay from an earlier run although their folder is gone."""
     kept = f", failed re-grades that kept the earlier grade: {len(outcome.kept)}" if outcome.kept else ""
     limited = f" (only {', '.join(outcome.selected)}, as --student asked)" if outcome.selected else ""
-    gone = f"; kept from an earlier run (no folder for them now): {', '.join(outcome.departed)}" \
-        if outcome.departed else ""
+    gone = (f"; kept from an earlier run (no folder for them now; --forget ID takes one out): "
+            f"{', '.join(outcome.departed)}" if outcome.departed else "")
+    forgotten = f"; forgotten (their grades moved to the gradebook's history): {', '.join(outcome.forgotten)}" \
+        if outcome.forgotten else ""
     return (f"graded now: {len(outcome.graded)}, unchanged since the last run: {len(outcome.unchanged)}{kept}"
-            f"{limited}{gone}")
+            f"{limited}{gone}{forgotten}")
 
 
 def incomplete(outcome: BatchOutcome) -> str:

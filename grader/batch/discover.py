@@ -61,7 +61,7 @@ def discover(root: Path, *, assignment: str | None = None, skip: Path | None = N
     ``only``, just those students' (a name in it with no folder is a ``UsageError``)."""
     if not root.is_dir():
         raise UsageError(f"{root}: no such folder (give the folder holding one folder per student)")
-    base = root / "submitted" if (root / "submitted").is_dir() else root
+    base = base_of(root)
     found = []
     for entry in sorted(base.iterdir(), key=lambda p: p.name):
         if entry.name.startswith(".") or not entry.is_dir() or (only and entry.name not in only):
@@ -74,6 +74,11 @@ def discover(root: Path, *, assignment: str | None = None, skip: Path | None = N
         raise UsageError(f"{base} has no folder for the student{'s' if len(absent) > 1 else ''} given with --student: "
                          f"{', '.join(absent)}")
     return found
+
+
+def base_of(root: Path) -> Path:
+    """The folder holding one folder per student: ``root``, or nbgrader's ``root/submitted``."""
+    return root / "submitted" if (root / "submitted").is_dir() else root
 
 
 def _student(folder: Path, assignment: str | None) -> StudentFolder:

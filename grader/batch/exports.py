@@ -218,13 +218,18 @@ def student_files(record: StudentRecord, folder: Path, assignment: Assignment | 
 
     report = full_report(record, assignment)
     if report is None:
-        for name in STUDENT_FILES:
-            (folder / name).unlink(missing_ok=True)
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
+        remove_student_files(folder)
         return []
     texts = (to_json(report), to_gradescope(report), to_html(report, command=False))
     return [write_atomic(folder / name, text) for name, text in zip(STUDENT_FILES, texts, strict=True)]
+
+
+def remove_student_files(folder: Path) -> None:
+    """Remove the files ``student_files`` writes from ``folder`` (and the folder, if that empties it)."""
+    for name in STUDENT_FILES:
+        (folder / name).unlink(missing_ok=True)
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def write_atomic(path: Path, text: str) -> Path:

@@ -3,8 +3,9 @@
 Every student's result is written in one transaction (WAL journal, synchronous writes), so a
 batch killed at any moment, even by ``kill -9``, leaves each grade either fully there or not
 there at all; running the batch again grades the rest. Only the batch's parent process
-writes. A result replaced by a newer one moves to ``history``; a re-grade that fails never
-replaces a good result, it is kept in ``attempts`` instead. The ``meta`` table names the
+writes. A result replaced by a newer one moves to ``history``, and so does the result of a student
+the instructor forgets (``grade batch --forget``); a re-grade that fails never replaces a good
+result, it is kept in ``attempts`` instead. The ``meta`` table names the
 course, so a batch never writes into another course's gradebook.
 """
 
@@ -96,6 +97,19 @@ class Gradebook:
                 "INSERT OR REPLACE INTO grades VALUES (?, ?, ?, ?, ?, ?)",
                 (record.student, record.status, record.content_hash, fingerprint, record.graded_at or now,
                  json.dumps(asdict(record), allow_nan=False)))
+        return True
+
+    def forget(self, student: str) -> bool:
+        """Move ``student``'s current result to ``history`` (the exports no longer hold them), in one
+        transaction; False if the gradebook has no result for them."""
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            row = self._db.execute("SELECT record FROM grades WHERE student = ?", (student,)).fetchone()
+            if row is None:
+                return False
+            self._db.execute("INSERT INTO history (student, replaced_at, record) VALUES (?, ?, ?)",
+                             (student, _now(), row[0]))
+            self._db.execute("DELETE FROM grades WHERE student = ?", (student,))
         return True
 
     def records(self) -> list[StudentRecord]:

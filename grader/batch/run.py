@@ -16,8 +16,8 @@ from typing import Any
 
 import grader.batch.classstats as classstats
 from grader.batch.assignment import Part, named_parts, points
-from grader.batch.discover import StudentFolder, discover
-from grader.batch.exports import write_all
+from grader.batch.discover import StudentFolder, base_of, discover
+from grader.batch.exports import STUDENTS, remove_student_files, write_all
 from grader.batch.gradebook import Gradebook
 from grader.batch.jobs import fingerprint, grading_settings
 from grader.batch.lock import exclusive
@@ -37,6 +37,7 @@ class BatchOutcome:
     kept: list[str] = field(default_factory=list)  # failed re-grades that left a good grade in place
     selected: list[str] = field(default_factory=list)  # the students this run was limited to (--student)
     departed: list[str] = field(default_factory=list)  # in the gradebook, with no folder in DIR now (grades kept)
+    forgotten: list[str] = field(default_factory=list)  # removed from the grades by --forget (kept in history)
     export_problem: str = ""  # why an export could not be written ('' if all were)
     out: Path = Path()
     named: dict[str, Part] | None = None  # the assignment's parts, where the instructor named them
@@ -62,10 +63,12 @@ Finished = Callable[[StudentRecord], None]  # told each student's new record
 
 def run_batch(root: Path, *, out: Path, settings: Settings, workers: int, isolation: str | None = None,
               regrade: bool = False, scheduler: str | None = None, assignment: str | None = None,
-              students: Sequence[str] = (), started: Started = lambda n: None,
+              students: Sequence[str] = (), forget: Sequence[str] = (), started: Started = lambda n: None,
               finished: Finished = lambda r: None) -> BatchOutcome:
     """Grade the students of ``root`` (only ``students``, where given; the others keep what the gradebook
-    holds), record them in ``out``'s gradebook and write the exports of everyone in it."""
+    holds), record them in ``out``'s gradebook and write the exports of everyone in it. The students in
+    ``forget`` (whose folders must be gone from ``root``) leave the grades and the exports first; the
+    gradebook's history keeps what they had."""
     named = named_parts(settings.parts, settings.course) if settings.parts else None
     folders = discover(root, assignment=assignment, skip=out, only=students)
     scratch.sweep()  # what a batch killed earlier (kill -9) left in the temporary directory
@@ -75,6 +78,7 @@ def run_batch(root: Path, *, out: Path, settings: Settings, workers: int, isolat
     with exclusive(out):  # one batch at a time in this output folder
         stamp = fingerprint(settings)
         with Gradebook(out, course=course_identity(settings.course)) as book:
+            outcome.forgotten = _forget(book, sorted(set(forget)), root, out)
             jobs = []
             for folder in folders:
                 digest = _hash(folder)
@@ -110,6 +114,22 @@ def run_batch(root: Path, *, out: Path, settings: Settings, workers: int, isolat
         except OSError as error:
             outcome.export_problem = f"{error.filename}: cannot be written ({error.strerror})"
     return outcome
+
+
+def _forget(book: Gradebook, students: Sequence[str], root: Path, out: Path) -> list[str]:
+    """Move ``students``' grades to the gradebook's history and remove their pages; nothing is done
+    (a ``UsageError``) if one has no grade, or still has a folder the next run would grade again."""
+    unknown = sorted(set(students) - {record.student for record in book.records()})
+    if unknown:
+        raise UsageError(f"the gradebook in {out} has no grade for {', '.join(unknown)} (given with --forget)")
+    present = [student for student in students if (base_of(root) / student).exists()]
+    if present:
+        raise UsageError(f"--forget {present[0]}: {base_of(root) / present[0]} is still there, and the next run "
+                         "would grade it again; move that folder out first")
+    for student in students:
+        book.forget(student)
+        remove_student_files(out / STUDENTS / student)
+    return list(students)
 
 
 def course_identity(course: Path) -> str:
