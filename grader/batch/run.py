@@ -119,6 +119,8 @@ def run_batch(root: Path, *, out: Path, settings: Settings, workers: int, isolat
 def _forget(book: Gradebook, students: Sequence[str], root: Path, out: Path) -> list[str]:
     """Move ``students``' grades to the gradebook's history and remove their pages; nothing is done
     (a ``UsageError``) if one has no grade, or still has a folder the next run would grade again."""
+    if not students:
+        return []
     unknown = sorted(set(students) - {record.student for record in book.records()})
     if unknown:
         raise UsageError(f"the gradebook in {out} has no grade for {', '.join(unknown)} (given with --forget)")
