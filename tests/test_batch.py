@@ -172,19 +172,22 @@ def test_a_named_assignment_is_what_everyone_is_scored_out_of(klass: Path, tmp_p
                                    "is not a code file (lstm_numpy.py, lstm_torch.py)")
 
 
-@pytest.mark.parametrize("problem", ["missing", "other course"])
+@pytest.mark.parametrize("problem", ["missing", "other course", "output folder impossible"])
 def test_usage_errors_are_one_sentence_and_exit_2(problem: str, klass: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     target = klass
     if problem == "missing":
         target = tmp_path / "nowhere"
-    else:
+    elif problem == "other course":
         Gradebook(out, course="another-course").close()
+    else:
+        out = Path("/proc/grade-batch-test/out")  # no one may make a folder there, root included
     result = CliRunner().invoke(main, ["batch", str(target), "--out", str(out), "-q"])
     assert result.exit_code == 2
     line = result.output.strip()
     assert line.count("\n") == 0 and line.startswith("Error: ")
-    assert ("no such folder" in line) if problem == "missing" else ("another course ('another-course'" in line)
+    assert {"missing": "no such folder", "other course": "another course ('another-course'",
+            "output folder impossible": f"{out}: the output folder cannot be created ("}[problem] in line
     assert "Traceback" not in result.output
 
 

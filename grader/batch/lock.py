@@ -39,6 +39,9 @@ def exclusive(out: Path) -> Iterator[None]:
     path = out / FILE
     try:
         out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"{out}: the output folder cannot be created ({error.strerror})") from None
+    try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as error:
         raise UsageError(f"{path}: cannot be created ({error.strerror})") from None
