@@ -270,10 +270,10 @@ def errored_checks(records: Iterable[StudentRecord]) -> list[ErroredCheck]:
         first = len(found)
         for check in (c for c in record.checks() if c.get("status") == "error"):
             name, message = f"{check['exercise']}:{check['id']}", str(check.get("message", ""))
-            again = re.search(NOT_RUN_AGAIN + r"(?:\w+ calls )?(\w+)", message)
+            again = re.search(NOT_RUN_AGAIN + r"(?:\w+ calls )?(\w+)", message)  # the function that timed out
             causes = [k for k in range(first, len(found)) if NOT_RUN_AGAIN not in found[k].message] if again else []
-            named = [k for k in causes if again and re.search(rf"\b{again[1]}\b", found[k].message)]
-            if causes:
+            if again and causes:
+                named = [k for k in causes if re.search(rf"\b{again[1]}\b", found[k].message)]
                 k = (named or causes)[0]
                 found[k] = replace(found[k], after=(*found[k].after, name))
             else:

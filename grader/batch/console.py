@@ -95,8 +95,8 @@ def counts(outcome: BatchOutcome) -> str:
     limited = f" (only {', '.join(outcome.selected)}, as --student asked)" if outcome.selected else ""
     gone = (f"; kept from an earlier run (no folder for them now; --forget ID takes one out): "
             f"{', '.join(outcome.departed)}" if outcome.departed else "")
-    forgotten = f"; forgotten (their grades moved to the gradebook's history): {', '.join(outcome.forgotten)}" \
-        if outcome.forgotten else ""
+    forgotten = (f"; forgotten (their grades moved to the gradebook's history): {', '.join(outcome.forgotten)}"
+                 if outcome.forgotten else "")
     return (f"graded now: {len(outcome.graded)}, unchanged since the last run: {len(outcome.unchanged)}{kept}"
             f"{limited}{gone}{forgotten}")
 

@@ -133,7 +133,8 @@ def _files_folder(folder: Path, assignment: str | None) -> Path:
     if any((folder / name).exists() for name in CODE_FILES) or any(folder.glob("*.toml")):
         return folder
     inner = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
-    for link in (p for p in inner if p.is_symlink() and (assignment is None or p.name == assignment)):
+    link = next((p for p in inner if p.is_symlink() and assignment in (None, p.name)), None)
+    if link is not None:
         raise SymlinkError(link)
     if assignment is not None:
         if (folder / assignment).is_dir():

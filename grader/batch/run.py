@@ -124,10 +124,10 @@ def _forget(book: Gradebook, students: Sequence[str], root: Path, out: Path) -> 
     unknown = sorted(set(students) - {record.student for record in book.records()})
     if unknown:
         raise UsageError(f"the gradebook in {out} has no grade for {', '.join(unknown)} (given with --forget)")
-    present = [student for student in students if (base_of(root) / student).exists()]
+    present = [base_of(root) / student for student in students if (base_of(root) / student).exists()]
     if present:
-        raise UsageError(f"--forget {present[0]}: {base_of(root) / present[0]} is still there, and the next run "
-                         "would grade it again; move that folder out first")
+        raise UsageError(f"--forget {present[0].name}: {present[0]} is still there, and the next run would grade it "
+                         "again; move that folder out first")
     for student in students:
         book.forget(student)
         remove_student_files(out / STUDENTS / student)
