@@ -6,7 +6,8 @@ every process under it (the sandbox: bwrap, the zygote and the children it forks
 Students: the numpy reference, a buggy numpy fixture, and the torch reference. For the numpy
 students it also prints their own share: the CPU their functions take on the very calls the
 checks made, run directly in this process (no sandbox, no protocol, no judging), the floor under
-any harness that runs those cases.
+any harness that runs those cases. With a zygote, it prints how long the zygote took to fork each
+student's child and to kill it (wall milliseconds per student, the worker waiting).
 
     python benchmarks/batch_cpu.py [--repeat 10] [--sandbox bwrap|process]
 """
@@ -19,6 +20,7 @@ import copy
 import os
 import time
 import types
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,7 @@ from grader.config import load_settings
 from grader.isolation import resolve
 from grader.sandbox.calls import Call, ModuleCall
 from grader.sandbox.session import Session
-from grader.sandbox.zygote import install
+from grader.sandbox.zygote import Zygote, install
 
 ROOT = Path(__file__).resolve().parent.parent
 TICK = os.sysconf("SC_CLK_TCK")
@@ -74,6 +76,28 @@ class Counted:
         Session.close = close  # type: ignore[method-assign]
 
 
+class ZygoteTimed:
+    """How long the zygote took to answer each kind of request (fork a child, kill it), summed."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        real = Zygote.request
+
+        def request(zygote: Zygote, message: dict[str, Any], fds: tuple[int, ...] = ()) -> dict[str, Any] | None:
+            started = time.perf_counter()
+            try:
+                return real(zygote, message, fds)
+            finally:
+                op = str(message.get("op"))
+                self.seconds[op] = self.seconds.get(op, 0.0) + time.perf_counter() - started
+
+        Zygote.request = request  # type: ignore[method-assign]
+        self.real = real
+
+    def stop(self) -> None:
+        Zygote.request = self.real  # type: ignore[method-assign]
+
+
 class Recorded:
     """The function calls the sandbox sessions were asked to make (numpy track), as they were sent."""
 
@@ -98,9 +122,11 @@ def own_calls(text: bytes, calls: Sequence[Call], repeat: int) -> float:
     exec(compile(text, "submission.py", "exec"), module.__dict__)  # trusted here: the benchmark's own files
     runs = [(getattr(module, call.symbol), copy.deepcopy(list(call.args))) for _ in range(repeat) for call in calls]
     started = time.process_time()
-    for function, args in runs:  # each run on its own copy of the inputs, as in a fresh child
-        with contextlib.suppress(Exception):  # a buggy submission's raise is part of its work
-            function(*args)
+    with warnings.catch_warnings():  # a buggy submission's overflows are part of its work, not news
+        warnings.simplefilter("ignore")
+        for function, args in runs:  # each run on its own copy of the inputs, as in a fresh child
+            with contextlib.suppress(Exception):  # and so is its raise
+                function(*args)
     return (time.process_time() - started) / repeat
 
 
@@ -115,16 +141,20 @@ def measure(label: str, file: str, text: bytes, repeat: int, isolation: str) -> 
         recorded = Recorded()
         grade_student("student", job.files, "", settings, isolation)
         recorded.stop()
-        counted = Counted()
+        counted, zygote = Counted(), ZygoteTimed()
         wall, worker, sandbox = time.perf_counter(), time.process_time(), descendants_cpu()
         for _ in range(repeat):
             grade_student("student", job.files, "", settings, isolation)
         wall, worker = (time.perf_counter() - wall) / repeat, (time.process_time() - worker) / repeat
         sandbox = (descendants_cpu() - sandbox) / repeat
+        zygote.stop()
     finally:
         slots.close()
     print(f"  {label:<28} {wall:6.3f} s wall   worker {worker:6.3f} s CPU   sandbox {sandbox:6.3f} s CPU   "
           f"{counted.calls // repeat} calls in {counted.trips // repeat} round trips")
+    if zygote.seconds:
+        print(f"  {'':<28} the zygote's answers: " + ", ".join(
+            f"{op} {1000 * seconds / repeat:.1f} ms" for op, seconds in sorted(zygote.seconds.items())))
     if recorded.calls:
         own = own_calls(text, recorded.calls, repeat)
         print(f"  {'':<28} its own functions on those {len(recorded.calls)} calls, in-process: {own:6.3f} s CPU "

@@ -22,6 +22,7 @@ import contextlib
 import ctypes
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -106,9 +107,23 @@ def _wait(pid: int, timeout: float) -> int | None:
             return None
         if done:
             return os.waitstatus_to_exitcode(status)
-        if time.monotonic() >= deadline:
+        left = deadline - time.monotonic()
+        if left <= 0:
             return None
-        time.sleep(0.005)
+        _until_exit(pid, left)
+
+
+def _until_exit(pid: int, timeout: float) -> None:
+    """Sleep until ``pid`` exits or ``timeout`` passes: woken by its pidfd at once, else in 5 ms steps."""
+    try:
+        fd = os.pidfd_open(pid)
+    except OSError:  # a kernel without pidfds, or the process already reaped
+        time.sleep(min(timeout, 0.005))
+        return
+    try:
+        select.select([fd], [], [], timeout)
+    finally:
+        os.close(fd)
 
 
 def _clear(me: int) -> None:
