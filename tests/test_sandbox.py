@@ -121,6 +121,69 @@ def test_what_calls_a_function_that_timed_out_is_told_so_at_once(session: Sessio
     assert isinstance(reply, Raised) and reply.type == "NotRunAgain"
 
 
+@pytest.mark.parametrize(("symbol", "where"), [("hang", "in hang"), ("calls_hang", "in hang, called from calls_hang")])
+def test_a_hang_is_told_where_it_was_stopped(submission: Callable[[str], Path], symbol: str, where: str) -> None:
+    line = MODULE.splitlines().index("    while True: pass") + 1
+    with (Session(submission(MODULE), "lstm_numpy.py", limits=Limits(call_timeout=1.0)) as fresh,
+          pytest.raises(SandboxFailure) as failure):
+        fresh.call(symbol, [np.ones(1)])
+    assert failure.value.reason == (f"{symbol} took longer than the 1 s time limit (an endless loop, or very slow "
+                                    f"code?); it was stopped at lstm_numpy.py line {line} (while True: pass), {where}")
+
+
+def test_an_import_that_hangs_is_told_its_own_time_limit_and_where(submission: Callable[[str], Path]) -> None:
+    source = "import numpy as np\ncount = 0\nwhile True: count += 1\n"
+    limits = Limits(call_timeout=5.0, startup_timeout=1.0)  # the import's limit, not a call's, is the one that ran out
+    with (Session(submission(source), "lstm_numpy.py", limits=limits) as fresh,
+          pytest.raises(SandboxFailure) as failure):
+        fresh.hello()
+    assert failure.value.kind == "timeout"
+    assert failure.value.reason == ("importing lstm_numpy.py took longer than the 1 s time limit (an endless loop, "
+                                    "or very slow code?); it was stopped at lstm_numpy.py line 3 "
+                                    "(while True: count += 1), in the top-level code")
+
+
+def test_a_slow_call_that_finishes_in_time_shows_nothing_of_where_it_was(
+        submission: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    import grader.sandbox.session
+    from grader.sandbox.deaths import STUCK_MARKER, without_stuck
+
+    logged: list[str] = []
+
+    def seen(output: str) -> str:
+        logged.append(output)
+        return without_stuck(output)
+
+    monkeypatch.setattr(grader.sandbox.session, "STUCK_AT", 0.2)  # the child says where it is after 0.4 s of 2 s
+    monkeypatch.setattr(grader.sandbox.session, "without_stuck", seen)
+    with Session(submission(MODULE), "lstm_numpy.py", limits=Limits(call_timeout=2.0)) as fresh:
+        reply = fresh.call("nap", [np.ones(1)])  # 0.6 s: long enough to be told where, and in time
+    assert any(STUCK_MARKER + '[{"file": "lstm_numpy.py"' in output for output in logged), logged
+    assert isinstance(reply, Returned) and reply.value.tolist() == [1.0]
+    assert reply.output == "", "what the child wrote to say where it was is not the submission's output"
+
+
+def test_only_a_well_formed_stuck_line_is_quoted() -> None:
+    import json
+
+    from grader.sandbox.deaths import STUCK_MARKER, stuck_site
+
+    def line(frames: object) -> str:
+        return f"printed by the submission\n{STUCK_MARKER}{json.dumps(frames)}\n"
+
+    inner = {"file": "lstm_numpy.py", "line": 7, "function": "learn_gate", "code": "while True:"}
+    outer = {"file": "lstm_numpy.py", "line": 30, "function": "lstm_cell", "code": "n = learn_gate(x)"}
+    assert stuck_site(line([inner, outer])) == ("; it was stopped at lstm_numpy.py line 7 (while True:), in "
+                                                "learn_gate, called from lstm_cell")
+    assert stuck_site(line([inner]) + line([outer])) == ("; it was stopped at lstm_numpy.py line 30 "
+                                                          "(n = learn_gate(x)), in lstm_cell"), "the last line counts"
+    for forged in ([], [{**inner, "line": "7"}], [{**inner, "code": "x" * 301}], [{"file": "lstm_numpy.py"}],
+                   {"frames": [inner]}, [inner, 3]):
+        assert stuck_site(line(forged)) == "", forged
+    assert stuck_site(f"{STUCK_MARKER}[{{not json\n") == ""
+    assert stuck_site("no such line\n") == ""
+
+
 def test_a_batch_runs_every_call_and_answers_each(session: Session) -> None:
     replies = session.call_many(
         [Call("double", [np.ones(1)]), Call("boom", [np.ones(2)]), Call("double", [np.ones(3)])]

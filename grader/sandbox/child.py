@@ -7,7 +7,9 @@ is a batch of calls, each naming a function of the submission and carrying its a
 The child answers a batch with one reply frame carrying, for each call, what the function
 returned, as plain arrays, or what it raised; as each call starts it writes one byte to a
 progress pipe, from which the parent learns which call is running (each call's own time limit,
-and the call to blame for a hang or a crash).
+and the call to blame for a hang or a crash). Shortly before a call (or the import) runs out of
+time, a timer has the child write where in the submission it is stuck, one marked line of its
+log, which the parent quotes in the timeout's message.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import linecache
 import os
 import resource
 import select
+import signal
 import sys
+import time
 from typing import Any
 
 FLUSH_ARRAYS = 1024  # arrays gathered for a reply frame before it is sent early (the parent caps a frame's)
@@ -146,6 +150,9 @@ class Child:
         self.budget: list[int] = config["budget"]
         self.spin = float(config.get("spin", 0.0))
         self.progress = config.get("progress")
+        self.stuck = config.get("stuck") or {}  # {"marker", "import_by", "call"}: when to say where a hang is
+        if self.stuck:
+            signal.signal(signal.SIGALRM, self._say_where)
         os.set_blocking(self.requests, False)
         if isinstance(self.progress, int):
             os.set_blocking(self.progress, False)
@@ -204,6 +211,30 @@ class Child:
         if isinstance(self.progress, int):  # full or closed: the parent blames an earlier call, never a later one
             with contextlib.suppress(OSError):
                 os.write(self.progress, b".")
+        self.alarm(self.stuck.get("call"))
+
+    def alarm(self, seconds: Any) -> None:
+        """Say where the submission is ``seconds`` from now (a call's or the import's limit is near); None disarms."""
+        if self.stuck:
+            later = float(seconds) if isinstance(seconds, (int, float)) else 0.0
+            signal.setitimer(signal.ITIMER_REAL, max(later, 0.001) if seconds is not None else 0.0)
+
+    def _say_where(self, _signum: int, frame: Any) -> None:
+        """SIGALRM, in the middle of the submission's code: write the submission's frames it is in,
+        innermost first, as one marked line of the log. Never raises into the submission."""
+        try:
+            frames: list[dict[str, Any]] = []
+            while frame is not None and len(frames) < 8:
+                code = frame.f_code
+                if os.path.dirname(os.path.abspath(code.co_filename)) == self.submission_dir:
+                    text = (linecache.getline(code.co_filename, frame.f_lineno) or "").strip()[:300]
+                    frames.append({"file": os.path.basename(code.co_filename)[:100], "line": frame.f_lineno,
+                                   "function": getattr(code, "co_qualname", code.co_name)[:100], "code": text})
+                frame = frame.f_back
+            if frames and os.getpid() == self.pid:
+                os.write(2, f"\n{self.stuck.get('marker', '')}{json.dumps(frames)}\n".encode("utf-8", "replace"))
+        except BaseException:  # the submission must never see the grader's own errors
+            pass
 
     def run_call(self, call: dict[str, Any], arrays: list[Any], out: list[Any]) -> dict[str, Any]:
         """One call of a batch: what the function returned (its arrays appended to ``out``) or what it raised."""
@@ -230,7 +261,10 @@ class Child:
 
     def serve(self) -> None:
         """Import the submission, then answer batches of calls: one reply frame per batch."""
+        import_by = self.stuck.get("import_by")  # a time on CLOCK_MONOTONIC, which parent and child share
+        self.alarm(import_by - time.monotonic() if isinstance(import_by, (int, float)) else None)
         hello = self.load()
+        self.alarm(None)
         self.send({"hello": hello}, [])
         if not hello["ok"]:
             return
@@ -249,6 +283,8 @@ class Child:
             for index, call in enumerate(calls):
                 self.mark()
                 replies.append(self.run_call(call, arrays, out))
+                if index == len(calls) - 1:
+                    self.alarm(None)  # the batch is done: no call of it can hang now
                 if len(out) >= FLUSH_ARRAYS or index == len(calls) - 1:
                     self.send({"batch": message.get("batch"), "first": first, "replies": replies}, out)
                     first, replies, out = index + 1, [], []

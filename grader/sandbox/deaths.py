@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 from dataclasses import dataclass
@@ -19,6 +20,11 @@ _SIGNALS = {
     signal.SIGKILL: "was killed (most likely it used more memory than allowed)",
 }
 
+# Shortly before a call (or the import) runs out of time, the child writes where the submission is,
+# innermost frame first, as one line of its log: STUCK_MARKER, then a JSON list of frames.
+STUCK_MARKER = "\x00grader: stuck at "
+STUCK_AT = 0.9  # of the time limit: early enough to be in the log when the parent stops the child
+
 
 @dataclass(frozen=True)
 class Death:
@@ -26,8 +32,9 @@ class Death:
     detail: str  # what was malformed, for protocol errors
     subject: str  # the function running ("forget_gate", "importing lstm_numpy.py")
     during: str  # "while running forget_gate"
+    limit: float  # the time limit of what was running: a call's, or the import's
     over_budget: bool  # the whole submission's time was used up
-    log_tail: str  # the end of the child's output (faulthandler writes crash sites there)
+    log_tail: str  # the end of the child's output (faulthandler writes crash sites there, the child where it was stuck)
     file: str
     memory: bool = False  # its cgroup saw the memory limit hit
     processes: bool = False  # its cgroup refused a new process or thread
@@ -35,7 +42,7 @@ class Death:
 
 def explain(death: Death, code: int | None, limits: Any) -> SandboxFailure:
     """The ``SandboxFailure`` for a child that died with exit ``code`` (negative: a signal)."""
-    call_timeout, submission_timeout = limits.call_timeout, limits.submission_timeout
+    submission_timeout = limits.submission_timeout
     where = crash_site(death.log_tail, death.file)
     if death.memory and death.how != "timeout":
         return SandboxFailure(f"the submission's process used more than the {limits.memory_mb} MiB memory limit "
@@ -47,10 +54,8 @@ def explain(death: Death, code: int | None, limits: Any) -> SandboxFailure:
             kind="budget",
         )
     if death.how == "timeout":
-        return SandboxFailure(
-            f"{death.subject} took longer than the {call_timeout:g} s time limit (an endless loop, or very slow code?)",
-            kind="timeout",
-        )
+        return SandboxFailure(f"{death.subject} took longer than the {death.limit:g} s time limit (an endless loop, or "
+                              f"very slow code?){stuck_site(death.log_tail)}", kind="timeout")
     if death.how == "protocol":
         return SandboxFailure(f"the submission's process sent a reply the grader cannot read ({death.detail})",
                               kind="protocol")
@@ -76,3 +81,35 @@ def crash_site(log_tail: str, file: str) -> str:
         return ""
     line, function = sites[0]
     return f" (at {file} line {line}, in {function})"
+
+
+def stuck_site(log_tail: str) -> str:
+    """Where the child said the submission was stuck (its last such line), as a clause of the message."""
+    found = [line for line in log_tail.splitlines() if line.startswith(STUCK_MARKER)]
+    try:
+        frames = json.loads(found[-1][len(STUCK_MARKER):]) if found else []
+    except ValueError:
+        return ""
+    if not isinstance(frames, list) or not frames or not all(_is_frame(f) for f in frames):
+        return ""
+    inner, callers = frames[0], [f["function"] for f in frames[1:] if f["function"] != "<module>"]
+    name = inner["function"]
+    where = "in the top-level code" if name == "<module>" else f"in {name}"
+    if callers and callers[0] != name:
+        where += f", called from {callers[0]}"
+    code = f" ({inner['code']})" if inner["code"] else ""
+    return f"; it was stopped at {inner['file']} line {inner['line']}{code}, {where}"
+
+
+def _is_frame(frame: Any) -> bool:
+    """One frame as the child writes it (a submission can print lines that look like it: all are checked)."""
+    return (isinstance(frame, dict) and type(frame.get("line")) is int and 0 < frame["line"] < 1 << 20
+            and all(isinstance(frame.get(key), str) and len(frame[key]) <= cap
+                    for key, cap in (("file", 100), ("function", 100), ("code", 300))))
+
+
+def without_stuck(output: str) -> str:
+    """The child's output without the lines it wrote to say where it was stuck (a call that then finished)."""
+    if STUCK_MARKER not in output:
+        return output
+    return re.sub("\n?" + re.escape(STUCK_MARKER) + "[^\n]*\n?", "", output)  # the child starts it on a line of its own

@@ -21,7 +21,7 @@ from typing import Any
 from grader.errors import SandboxFailure
 from grader.sandbox import scratch
 from grader.sandbox.calls import Call, ModuleCall, encode
-from grader.sandbox.deaths import Death, explain
+from grader.sandbox.deaths import STUCK_AT, STUCK_MARKER, Death, explain, without_stuck
 from grader.sandbox.launch import Launcher, process_launcher
 from grader.sandbox.replies import Loaded, Raised, Returned, parse_hello, parse_reply
 from grader.sandbox.spawn import ChildProcess, Spawned
@@ -109,6 +109,8 @@ class Session:
             "timed_out": sorted(self._poisoned),  # the child answers for them at once: callers do not hang again
             "spin": limits.child_spin,
             "forbid": self.forbid,
+            "stuck": {"marker": STUCK_MARKER, "import_by": time.monotonic() + limits.startup_timeout * STUCK_AT,
+                      "call": limits.call_timeout * STUCK_AT},  # when the child says where it is stuck
             "limits": {
                 "memory_bytes": limits.memory_mb << 20,
                 "memory_kind": limits.memory_kind,
@@ -282,17 +284,17 @@ class Session:
         cap = self.limits.output_kb << 10
         data = os.pread(self._log.fileno(), min(end - self._log_offset, cap + 1), self._log_offset)
         self._log_offset = end
-        text = data[:cap].decode("utf-8", "replace")
+        text = without_stuck(data[:cap].decode("utf-8", "replace"))
         return text + ("\n[output truncated]" if len(data) > cap else "")
 
     def _fail(self, how: str, detail: str) -> SandboxFailure:
         """Kill the child and explain, in one sentence, what happened."""
-        during = ("the submission", "")
+        during, limit = ("the submission", ""), self.limits.call_timeout
         if self._wire is not None:
             self._wire.advance()  # the call that was running when it happened
-            during = self._wire.during
+            during, limit = self._wire.during, self._wire.limit
         proc = self._proc
-        death = Death(how=how, detail=detail, subject=during[0], during=during[1],
+        death = Death(how=how, detail=detail, subject=during[0], during=during[1], limit=limit,
                       over_budget=time.monotonic() >= self.deadline, log_tail=self._log_tail(), file=self.file,
                       memory=bool(proc and proc.memory_exceeded()),
                       processes=bool(proc and proc.processes_exceeded()))

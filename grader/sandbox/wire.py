@@ -29,6 +29,7 @@ class Wire:
         self.call_timeout, self.spin, self.final = call_timeout, spin, deadline
         self.deadline = deadline  # when the running call (or the import) runs out of time
         self.during = ("the submission", "")  # what is running: (subject, "while ...")
+        self.limit = call_timeout  # the time limit of what is running (the import has its own)
         self._fail = fail
         self._poll = min(max(call_timeout / 10, 0.05), 0.5)  # how often a wait looks at the progress marks
         self._inbox = bytearray()
@@ -37,6 +38,7 @@ class Wire:
 
     def importing(self, file: str, timeout: float) -> None:
         self.during = (f"importing {file}", f"while importing {file}")
+        self.limit = timeout
         self.deadline = min(time.monotonic() + timeout, self.final)
 
     def begin(self, calls: Sequence[Any]) -> None:
@@ -62,6 +64,7 @@ class Wire:
     def _next_call(self) -> None:
         call = self._in_flight[max(self._started - 1, 0)]
         self.during = (call.symbol, f"while running {call.symbol}")
+        self.limit = self.call_timeout
         self.deadline = min(time.monotonic() + self.call_timeout, self.final)
 
     def _marks(self) -> int:
