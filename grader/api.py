@@ -57,7 +57,7 @@ def check_submission(
     tasks = plan(submission, only)
     workers = max(1, min(jobs or settings.jobs or min(os.cpu_count() or 1, 2), len(tasks)))
     if workers == 1:
-        tasks = plan(submission, only, heaviest_first=False)
+        tasks = plan(submission, only, heavy_first=False)
     label = label or str(path)
     seed = settings.seed
 

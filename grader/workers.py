@@ -2,9 +2,9 @@
 
 The work is cut into tasks: each numpy exercise is a task; a track whose imports are costly
 (torch: in the grader and in its sandboxed child) is one task, so only one worker pays for
-them. Workers take tasks heaviest first from a shared queue; each starts a sandbox session
-for a track when it first needs one, before its own heavy imports, so the child's start-up
-overlaps with them. Results travel back as the report's plain JSON.
+them. Workers take tasks from a shared queue, the costly imports first, then in the catalog's
+order; each starts a sandbox session for a track when it first needs one, before its own heavy
+imports, so the child's start-up overlaps with them. Results travel back as the report's plain JSON.
 """
 
 from __future__ import annotations
@@ -34,11 +34,12 @@ def selected(submission: Submission, only: Sequence[str] | None) -> list[tuple[s
             if only is None or e.id in only]
 
 
-def plan(submission: Submission, only: Sequence[str] | None, *, heaviest_first: bool = True) -> list[Task]:
-    """The tasks, heaviest first: exercises whose checks import a costly module (torch) form one
-    task per such module, so only one worker pays for it; every other exercise is its own task.
-    For a single worker, the catalog's order instead: a gate that hangs is then met before the cell
-    that calls it, and the cell's child answers for the gate at once rather than hanging again."""
+def plan(submission: Submission, only: Sequence[str] | None, *, heavy_first: bool = True) -> list[Task]:
+    """The tasks: exercises whose checks import a costly module (torch) form one task per such
+    module, first, so that one worker starts paying for it at once; every other exercise is its own
+    task, in the catalog's order. That order puts a gate before the cell and the sequence that call
+    it: a worker whose gate hung tells them so at once instead of hanging again. For a single
+    worker (``heavy_first`` False), the catalog's order throughout."""
     grouped: dict[str, list[tuple[str, Exercise]]] = {}
     tasks = []
     for name, exercise in selected(submission, only):
@@ -51,10 +52,8 @@ def plan(submission: Submission, only: Sequence[str] | None, *, heaviest_first: 
     for group in grouped.values():
         tasks.append(Task(tuple((n, e.id) for n, e in group), HEAVY + sum(c.examples for _, e in group
                                                                            for c in e.checks)))
-    if not heaviest_first:
-        order = {(name, exercise.id): k for k, (name, exercise) in enumerate(selected(submission, only))}
-        return sorted(tasks, key=lambda t: order[t.items[0]])
-    return sorted(tasks, key=lambda t: -t.weight)
+    order = {(name, exercise.id): k for k, (name, exercise) in enumerate(selected(submission, only))}
+    return sorted(tasks, key=lambda t: (-t.weight if heavy_first and t.weight >= HEAVY else 0, order[t.items[0]]))
 
 
 HEAVY = 10_000  # a costly import outweighs any number of cases: start it first

@@ -63,3 +63,21 @@ def test_a_gate_that_hangs_costs_one_time_limit_in_one_worker(submission: Callab
         assert by_id[composite].points == 0
     assert by_id["learn_gate"].points == by_id["learn_gate"].max_points
     assert seconds < 2 * 2.0 + 8, f"{seconds:.1f} s: the time limit was spent more than once"
+
+
+def test_two_workers_start_the_costly_import_then_meet_each_gate_before_what_calls_it() -> None:
+    """Several workers: the torch task first (one worker starts paying for its import at once), then
+    the catalog's order, so a gate that hangs is met before the cell and the sequence that call it:
+    the worker it hung in then tells them so at once. (Ordered by weight, the cell and the sequence
+    came before the gates, and a hanging gate cost three time limits in two workers, not two.)"""
+    from grader.submission import locate
+    from grader.workers import plan
+
+    root = Path(__file__).resolve().parent.parent / "solutions"
+    tasks = [task.items for task in plan(locate(root), None)]
+    assert tasks[0] == (("numpy", "lstm_cell_backward"), ("torch", "LSTMCell"), ("torch", "LSTM"),
+                        ("torch", "StandardLSTMCell"))
+    assert tasks[1:] == [(("numpy", gate),) for gate in
+                         ("learn_gate", "forget_gate", "remember_gate", "use_gate", "lstm_cell", "lstm_forward")]
+    one_worker = [task.items for task in plan(locate(root), None, heavy_first=False)]
+    assert one_worker == [*tasks[1:], tasks[0]], "one worker: the catalog's order throughout"
