@@ -213,11 +213,10 @@ class Child:
                 os.write(self.progress, b".")
         self.alarm(self.stuck.get("call"))
 
-    def alarm(self, seconds: Any) -> None:
+    def alarm(self, seconds: float | None) -> None:
         """Say where the submission is ``seconds`` from now (a call's or the import's limit is near); None disarms."""
         if self.stuck:
-            later = float(seconds) if isinstance(seconds, (int, float)) else 0.0
-            signal.setitimer(signal.ITIMER_REAL, max(later, 0.001) if seconds is not None else 0.0)
+            signal.setitimer(signal.ITIMER_REAL, 0.0 if seconds is None else max(float(seconds), 0.001))
 
     def _say_where(self, _signum: int, frame: Any) -> None:
         """SIGALRM, in the middle of the submission's code: write the submission's frames it is in,
