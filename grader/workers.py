@@ -25,7 +25,7 @@ from grader.submission import Submission
 @dataclass(frozen=True)
 class Task:
     items: tuple[tuple[str, str], ...]  # (track, exercise id)
-    weight: float
+    heavy: bool  # its checks import a costly module (torch): started first where several workers share the work
 
 
 def selected(submission: Submission, only: Sequence[str] | None) -> list[tuple[str, Exercise]]:
@@ -40,23 +40,17 @@ def plan(submission: Submission, only: Sequence[str] | None, *, heavy_first: boo
     task, in the catalog's order. That order puts a gate before the cell and the sequence that call
     it: a worker whose gate hung tells them so at once instead of hanging again. For a single
     worker (``heavy_first`` False), the catalog's order throughout."""
-    grouped: dict[str, list[tuple[str, Exercise]]] = {}
-    tasks = []
-    for name, exercise in selected(submission, only):
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    tasks, order = [], {}
+    for k, (name, exercise) in enumerate(selected(submission, only)):
+        order[(name, exercise.id)] = k
         heavy = TRACKS[name].needs or next(iter(exercise.imports), "")
-        weight = sum(c.examples for c in exercise.checks)
         if heavy:
-            grouped.setdefault(heavy, []).append((name, exercise))
+            grouped.setdefault(heavy, []).append((name, exercise.id))
         else:
-            tasks.append(Task(((name, exercise.id),), weight))
-    for group in grouped.values():
-        tasks.append(Task(tuple((n, e.id) for n, e in group), HEAVY + sum(c.examples for _, e in group
-                                                                           for c in e.checks)))
-    order = {(name, exercise.id): k for k, (name, exercise) in enumerate(selected(submission, only))}
-    return sorted(tasks, key=lambda t: (-t.weight if heavy_first and t.weight >= HEAVY else 0, order[t.items[0]]))
-
-
-HEAVY = 10_000  # a costly import outweighs any number of cases: start it first
+            tasks.append(Task(((name, exercise.id),), heavy=False))
+    tasks += [Task(tuple(group), heavy=True) for group in grouped.values()]
+    return sorted(tasks, key=lambda t: (not (heavy_first and t.heavy), order[t.items[0]]))
 
 
 def unavailable(track: str) -> str:

@@ -124,7 +124,8 @@ def _forget(book: Gradebook, students: Sequence[str], root: Path, out: Path) -> 
     unknown = sorted(set(students) - {record.student for record in book.records()})
     if unknown:
         raise UsageError(f"the gradebook in {out} has no grade for {', '.join(unknown)} (given with --forget)")
-    present = [base_of(root) / student for student in students if (base_of(root) / student).exists()]
+    base = base_of(root)
+    present = [base / student for student in students if (base / student).exists()]
     if present:
         raise UsageError(f"--forget {present[0].name}: {present[0]} is still there, and the next run would grade it "
                          "again; move that folder out first")
