@@ -74,10 +74,13 @@ def course_with(settings: list[str], scratch: Path) -> Path | None:
     course = scratch / "course"
     for folder in ("solutions", "quizzes"):
         shutil.copytree(ROOT / folder, course / folder)
+    if any("=" not in item for item in settings):
+        sys.exit(f"--setting takes KEY=VALUE, not {next(item for item in settings if '=' not in item)!r}")
     lines = [f"{key.strip()} = {value.strip()}" for key, _, value in (item.partition("=") for item in settings)]
-    table = "\n[tool.grader]\n"
-    text = (ROOT / "pyproject.toml").read_text().replace(table, table + "\n".join(lines) + "\n", 1)
-    (course / "pyproject.toml").write_text(text)
+    table, text = "\n[tool.grader]\n", (ROOT / "pyproject.toml").read_text()
+    if table not in text:
+        sys.exit(f"{ROOT / 'pyproject.toml'} has no [tool.grader] table to add the settings to")
+    (course / "pyproject.toml").write_text(text.replace(table, table + "\n".join(lines) + "\n", 1))
     return course
 
 
@@ -136,9 +139,8 @@ def right_grades(kinds: dict[str, tuple[str, str]], table: list[dict[str, str]])
     correct = [s for s, (kind, _) in kinds.items() if kind == "correct"]
     buggy = [s for s, (kind, _) in kinds.items() if kind == "buggy"]
     slipped = sorted({kinds[s][1] for s in buggy if full.get(s, False)})
-    short = sum(not full.get(s, False) for s in correct)
-    return (f"grades: {len(correct) - short} of {len(correct)} correct submissions at full marks, "
-            f"{len(buggy) - sum(full.get(s, False) for s in buggy)} of {len(buggy)} buggy ones short of them"
+    return (f"grades: {sum(full.get(s, False) for s in correct)} of {len(correct)} correct submissions at full "
+            f"marks, {sum(not full.get(s, False) for s in buggy)} of {len(buggy)} buggy ones short of them"
             + (f"; buggy fixtures that got full marks: {', '.join(slipped)}" if slipped else ""))
 
 
