@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,8 @@ from grader.catalog import TRACKS, find_exercise, load_track
 from grader.config import Settings, load_settings
 from grader.isolation import fallback, resolve
 from grader.parallel import TaskQueue, run_forked
-from grader.results import NOT_IMPLEMENTED, Report
+from grader.results import NOT_IMPLEMENTED, ExerciseResult, Report
+from grader.sandbox.deaths import BUDGET_RAN_OUT
 from grader.scoring import exit_code
 from grader.submission import Submission, locate
 from grader.workers import grade_tasks, merge, plan, selected, unavailable
@@ -49,7 +51,7 @@ def check_submission(
     isolation = resolve(requested)
     only = [exercise] if isinstance(exercise, str) else None if exercise is None else list(exercise)
     tracks = {find_exercise(e)[0].name for e in only or ()}
-    submission = locate(path, tracks=tracks or None)
+    submission = locate(path, tracks=tracks or None, follow_links=settings.follow_links)
     if settings.device == "cuda" and "torch" in submission.tracks and not unavailable("torch"):
         from grader.devices import gpu_device
 
@@ -65,21 +67,34 @@ def check_submission(
         return f"grade check {file if reproduce_by_file else label} --seed {seed}"
 
     queue = TaskQueue(len(tasks))
+    deadline = time.monotonic() + settings.submission_timeout  # the whole submission's budget, every worker's
     try:
         parts = run_forked(
             workers,
-            lambda k: grade_tasks(submission, tasks, queue.take, settings, isolation, reproduce),
+            lambda k: grade_tasks(submission, tasks, queue.take, settings, isolation, reproduce, deadline),
             timeout=settings.submission_timeout + settings.startup_timeout + 30,
         )
     finally:
         queue.close()
+    exercises = merge(parts, selected(submission, only))
     return Report(
         submission=label,
         seed=settings.seed,
-        exercises=merge(parts, selected(submission, only)),
+        exercises=exercises,
         environment=_environment(isolation, settings, submission),
-        notes=tuple(n for n in (*_notes(submission), fallback(requested, isolation)) if n),
+        notes=tuple(n for n in (*_notes(submission), fallback(requested, isolation), _over_budget(exercises, settings))
+                    if n),
     )
+
+
+def _over_budget(exercises: Sequence[ExerciseResult], settings: Settings) -> str:
+    """A note naming the checks the submission's time budget left ungraded ('' if it did not run out)."""
+    over = [f"{c.exercise}:{c.id}" for e in exercises for c in e.checks if BUDGET_RAN_OUT in c.message]
+    if not over:
+        return ""
+    return (f"The submission's {settings.submission_timeout:g} s time budget ran out, so {len(over)} check"
+            f"{'s were' if len(over) > 1 else ' was'} not graded and scored 0 (the others kept their points): "
+            f"{', '.join(over)}.")
 
 
 def _notes(submission: Submission) -> tuple[str, ...]:
@@ -88,15 +103,20 @@ def _notes(submission: Submission) -> tuple[str, ...]:
         notes.append(
             "numpy results are compared with a float64 reference: |got - expected| <= atol + rtol·|expected| with "
             "rtol 1e-5 and atol 1e-6 for float64 results, atol 1e-5 for float32 results or inputs, both times √T "
-            "for a sequence of T steps."
+            f"for a sequence of T steps. {_SIZED}"
         )
     if "torch" in submission.tracks:
         notes.append(
             "torch results are compared with a float64 oracle run on the same inputs rounded to the module's dtype, "
             "with torch.testing.assert_close's tolerances for float64 and float32 and, for bfloat16, rtol 1.6e-2 "
-            "and atol 3.1e-2 (8 bfloat16 epsilons); TF32 is off on GPUs."
+            f"and atol 3.1e-2 (8 bfloat16 epsilons); TF32 is off on GPUs. {_SIZED}"
         )
     return tuple(notes)
+
+
+_SIZED = ("Where the gates add up large numbers (inputs in the hundreds), atol grows to at least 4·u·S: S is the "
+          "largest sum of |weight · input| terms in a gate, u the unit roundoff of the arithmetic (2⁻²⁴ for float32), "
+          "the rounding error correct code can make there.")
 
 
 def _environment(isolation: str, settings: Settings, submission: Submission) -> dict[str, str]:

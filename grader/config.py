@@ -17,6 +17,10 @@ from grader.errors import InputError, UsageError
 
 PROFILES = ("local", "ci", "exam")
 CHOICES = {"device": ("auto", "cpu", "cuda"), "sandbox": ("auto", "bwrap", "process")}
+# a profile's own defaults, over Settings': where the grade of record is made, a submission's files are its own
+PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {"ci": {"follow_links": False}, "exam": {"follow_links": False}}
+# per track, the top-level modules a submission may import besides the standard library and its own files
+ENVIRONMENT = {"numpy": ("numpy", "scipy"), "torch": ("numpy", "scipy", "torch")}
 
 
 @dataclass(frozen=True)
@@ -33,10 +37,15 @@ class Settings:
     sandbox: str = "auto"  # isolation: auto (bwrap where bubblewrap works, else process), bwrap, process
     reply_spin: float = 0.002  # seconds the grader polls for a reply before sleeping (a batch: 0, cores are busy)
     run_hidden: bool = False  # run checks that are not visible (grading time); a learner's check does not
+    # follow a symbolic link in the submission's folder to the file it names (off in the ci and exam profiles:
+    # a link is refused, as `grade batch` always refuses it); a FIFO or device is never read
+    follow_links: bool = True
     # what `grade batch` scores every student out of: code files, exercises, "quiz:<id>" (empty: what the class has)
     parts: tuple[str, ...] = ()
     # "exercise:check" -> visible | hidden | after_due_date | after_published ([tool.grader.visibility])
     visibility: dict[str, str] = field(default_factory=dict)
+    # track -> the top-level modules its submission may import ([tool.grader.environment]; the same in every profile)
+    environment: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(ENVIRONMENT))
     profile: str = "local"
     course: Path = field(default_factory=lambda: default_course())
     sources: dict[str, str] = field(default_factory=dict, compare=False)
@@ -49,7 +58,8 @@ class Settings:
         return dataclasses.replace(self, **merged, sources=sources)
 
 
-_TUNABLE = {f.name: f for f in fields(Settings) if f.name not in ("course", "sources", "profile", "visibility")}
+_TABLES = ("profiles", "visibility", "environment")  # sub-tables of [tool.grader], each loaded on its own
+_TUNABLE = {f.name: f for f in fields(Settings) if f.name not in ("course", "sources", "profile", *_TABLES)}
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 
@@ -61,7 +71,7 @@ def default_course() -> Path:
 def _validated(table: dict[str, Any], where: str) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for key, value in table.items():
-        if key in ("profiles", "visibility"):
+        if key in _TABLES:
             continue
         if key not in _TUNABLE:
             known = ", ".join(sorted(_TUNABLE))
@@ -92,20 +102,27 @@ def load_settings(course: Path | None = None, profile: str = "local") -> Setting
         raise UsageError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
     root = (course or default_course()).resolve()
     pyproject = root / "pyproject.toml"
-    values: dict[str, Any] = {}
-    sources: dict[str, str] = {}
+    values: dict[str, Any] = dict(PROFILE_DEFAULTS.get(profile, {}))
+    sources = dict.fromkeys(values, f"default of the {profile} profile")
     if pyproject.is_file():
         try:
             table = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("grader", {})
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise InputError(f"{pyproject}: not valid TOML ({error})") from None
-        values.update(_validated(table, f"{pyproject} [tool.grader]"))
-        sources.update(dict.fromkeys(values, "pyproject.toml [tool.grader]"))
+        top = _validated(table, f"{pyproject} [tool.grader]")
+        values.update(top)
+        sources.update(dict.fromkeys(top, "pyproject.toml [tool.grader]"))
         overlay = table.get("profiles", {}).get(profile, {})
+        if isinstance(overlay, dict) and "environment" in overlay:
+            raise InputError(f"{pyproject} [tool.grader.profiles.{profile}]: the grading environment is the same in "
+                             "every profile: declare it once, in [tool.grader.environment]")
         profile_values = _validated(overlay, f"{pyproject} [tool.grader.profiles.{profile}]")
         values.update(profile_values)
         sources.update(dict.fromkeys(profile_values, f"pyproject.toml [tool.grader.profiles.{profile}]"))
         values["visibility"] = _visibility(table.get("visibility", {}), f"{pyproject} [tool.grader.visibility]")
+        declared = _environment(table.get("environment", {}), f"{pyproject} [tool.grader.environment]")
+        values["environment"] = {**ENVIRONMENT, **declared}
+        sources.update({f"environment {track}": "pyproject.toml [tool.grader.environment]" for track in declared})
     return Settings(**values, profile=profile, course=root, sources=sources)
 
 
@@ -120,6 +137,18 @@ def _visibility(table: Any, where: str) -> dict[str, str]:
     return dict(table)
 
 
+def _environment(table: Any, where: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(table, dict):
+        raise InputError(f"{where}: must be a table of track = [module names], e.g. numpy = [\"numpy\", \"scipy\"]")
+    for track, modules in table.items():
+        if track not in ENVIRONMENT:
+            raise InputError(f"{where}: unknown track {track!r} (tracks: {', '.join(ENVIRONMENT)})")
+        if not isinstance(modules, list) or not all(isinstance(m, str) and m.isidentifier() for m in modules):
+            raise InputError(f"{where}: {track} must be a list of top-level module names, e.g. [\"numpy\", "
+                             f"\"scipy\"], not {modules!r}")
+    return {track: tuple(modules) for track, modules in table.items()}
+
+
 def describe(settings: Settings) -> list[tuple[str, str, str]]:
     """(name, value, source) rows for ``grade config``."""
     rows = [("course", str(settings.course), "default" if "course" not in settings.sources else "")]
@@ -128,4 +157,7 @@ def describe(settings: Settings) -> list[tuple[str, str, str]]:
         rows.append((name, repr(getattr(settings, name)), settings.sources.get(name, "default")))
     for check, level in sorted(settings.visibility.items()):
         rows.append((f"visibility {check}", level, "pyproject.toml [tool.grader.visibility]"))
+    for track, modules in settings.environment.items():
+        name = f"environment {track}"
+        rows.append((name, ", ".join(modules) or "(standard library only)", settings.sources.get(name, "default")))
     return rows

@@ -9,18 +9,20 @@ stub is reported once as "not implemented yet" instead of running the rest of it
 from __future__ import annotations
 
 import dataclasses
+import io
+import tokenize
 from collections.abc import Iterable
-from pathlib import Path
 from types import ModuleType
 from typing import Protocol
 
 from grader.catalog import Check, Exercise, Track
-from grader.checks.context import Caller, CheckContext
-from grader.checks.outcome import CallLog, Outcome
+from grader.checks.context import Caller, CheckContext, not_provided
+from grader.checks.outcome import CallLog, Outcome, Stop
 from grader.checks.property import check_seed
 from grader.config import Settings
+from grader.diagnosis.library import hint_for
 from grader.errors import SandboxFailure
-from grader.results import COULD_NOT_GRADE, NOT_IMPLEMENTED, CheckResult, ExerciseResult, Status
+from grader.results import COULD_NOT_GRADE, NOT_IMPLEMENTED, CheckResult, Diagnosis, ExerciseResult, Status
 from grader.sandbox.replies import Loaded, SymbolInfo
 from grader.scoring import points_for
 
@@ -39,9 +41,9 @@ def grade_exercises(
     settings: Settings,
     *,
     reproduce: str = "",
-    source: Path | None = None,
+    source: bytes | None = None,
 ) -> list[ExerciseResult]:
-    """Grade ``exercises`` (all of ``track``'s file) through ``session``; ``source`` is the learner's file."""
+    """Grade ``exercises`` (all of ``track``'s file) through ``session``; ``source``: the learner's file's bytes."""
     try:
         loaded = session.hello()
     except SandboxFailure as failure:
@@ -50,7 +52,9 @@ def grade_exercises(
         error = loaded.error
         where = f" at line {error.line}" if error.line else ""
         code = f" ({error.code})" if error.code else ""
-        sentence = f"{track.file} could not be imported: {error.type}{where}: {error.message}{code}"
+        environment = settings.environment.get(track.name, ())
+        sentence = (not_provided(error.type, error.message, track.file, environment)
+                    or f"{track.file} could not be imported: {error.type}{where}: {error.message}{code}")
         return [_whole(e, Status.FAILED, sentence) for e in exercises]
     results = []
     for exercise in exercises:
@@ -58,7 +62,8 @@ def grade_exercises(
         if problem:
             results.append(_whole(exercise, Status.FAILED, problem))
             continue
-        results.append(_grade_exercise(exercise, session, reference, settings, reproduce, _read(source)))
+        results.append(_grade_exercise(exercise, session, reference, settings, reproduce, _text(source),
+                                       settings.environment.get(track.name, ())))
     return results
 
 
@@ -80,23 +85,37 @@ def signature_problem(exercise: Exercise, info: SymbolInfo | None, file: str) ->
 AT_GRADING_TIME = "runs at grading time, not in a local check"
 
 
-def _read(source: Path | None) -> str:
-    try:
-        return source.read_text(encoding="utf-8", errors="replace") if source else ""
-    except OSError:
+def _text(source: bytes | None) -> str:
+    """The learner's file as Python reads it (its coding declaration, else UTF-8), bytes it cannot decode
+    replaced: the static checks read it, and no byte makes them raise."""
+    if not source:
         return ""
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(source).readline)[0]
+        return source.decode(encoding, "replace")
+    except (SyntaxError, LookupError):  # a declaration Python refuses too: the import failed already
+        return source.decode("utf-8", "replace")
 
 
 def _grade_exercise(exercise: Exercise, session: Caller, reference: ModuleType, settings: Settings,
-                    reproduce: str, source: str) -> ExerciseResult:
+                    reproduce: str, source: str, environment: tuple[str, ...]) -> ExerciseResult:
     results: list[CheckResult] = []
     stub = False
+    probe = CheckContext(exercise=exercise, session=session, reference=reference, seed=settings.seed,
+                         examples_scale=1.0, memory_mb=settings.memory_mb, log=CallLog(limit=0), course=settings.course,
+                         source=source, device=settings.device, environment=environment)
+    problem = _non_answer(exercise, probe)
+    if problem.startswith(COULD_NOT_GRADE):
+        return _whole(exercise, Status.ERROR, problem)
+    if problem:
+        return _whole(exercise, Status.FAILED, problem, diagnosis=_diagnosed(exercise, probe, problem))
     for check in exercise.checks:
         log = CallLog(limit=settings.output_kb << 10)
         ctx = CheckContext(exercise=exercise, session=session, reference=reference,
                            seed=check_seed(settings.seed, exercise.id, check.id),
                            examples_scale=settings.examples_scale, memory_mb=settings.memory_mb, log=log,
-                           course=settings.course, source=source, device=settings.device)
+                           course=settings.course, source=source, device=settings.device,
+                           environment=environment)
         visibility = settings.visibility.get(f"{exercise.id}:{check.id}", check.visibility)
         check = dataclasses.replace(check, visibility=visibility)
         reason = check.skip_unless(ctx) if check.skip_unless else ""
@@ -114,6 +133,18 @@ def _grade_exercise(exercise: Exercise, session: Caller, reference: ModuleType, 
                           note=note)
 
 
+def _non_answer(exercise: Exercise, ctx: CheckContext) -> str:
+    """Why the exercise's results are no answer at all ('' when they are one, or cannot be told here:
+    the function is not implemented yet, or raises, and its checks will say so). A probe that hangs
+    ends the exercise: each of its checks would only meet the same hang."""
+    if exercise.answers is None:
+        return ""
+    try:
+        return exercise.answers(ctx)
+    except Stop as stop:
+        return stop.outcome.message if stop.timed_out else ""
+
+
 def _result(exercise: Exercise, check: Check, outcome: Outcome, *, output: str = "",
             reproduce: str = "") -> CheckResult:
     failing = outcome.status is Status.FAILED and outcome.counterexample is not None
@@ -125,7 +156,7 @@ def _result(exercise: Exercise, check: Check, outcome: Outcome, *, output: str =
         points=points_for(outcome.status, check.points),
         max_points=0.0 if outcome.status is Status.SKIPPED else check.points,  # never counted, either way
         message=outcome.message,
-        hint=check.hint,
+        hint=(hint_for(outcome.diagnosis.id) if outcome.diagnosis else "") or check.hint,
         visibility=check.visibility,
         cases=outcome.cases,
         tolerance=outcome.tolerance,
@@ -136,9 +167,22 @@ def _result(exercise: Exercise, check: Check, outcome: Outcome, *, output: str =
     )
 
 
-def _whole(exercise: Exercise, status: Status, message: str) -> ExerciseResult:
-    """Every check of ``exercise`` ends the same way (import error, missing function, ...)."""
+def _whole(exercise: Exercise, status: Status, message: str, *, diagnosis: Diagnosis | None = None) -> ExerciseResult:
+    """Every check of ``exercise`` ends the same way (import error, missing function, ...); a ``diagnosis`` of
+    that one cause is told once, with the first check."""
     checks: Iterable[Check] = exercise.checks
-    results = tuple(_result(exercise, c, Outcome(status, message)) for c in checks)
+    results = tuple(_result(exercise, c, Outcome(status, message, diagnosis=diagnosis if k == 0 else None))
+                    for k, c in enumerate(checks))
     return ExerciseResult(id=exercise.id, title=exercise.title, file=exercise.file, checks=results,
                           note=message)
+
+
+def _diagnosed(exercise: Exercise, ctx: CheckContext, problem: str) -> Diagnosis | None:
+    """The mistake a non-answer shows, named from its sentence alone (a bias gradient per row, a squeezed axis)."""
+    if exercise.diagnose is None or not exercise.checks:
+        return None
+    try:
+        found: Diagnosis | None = exercise.diagnose(ctx, exercise.checks[0].id, Outcome(Status.FAILED, problem))
+    except Stop:
+        return None
+    return found

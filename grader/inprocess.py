@@ -7,10 +7,11 @@ reuses the child's own helpers to describe symbols and errors.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ class InProcessSession:
         self._module: Any = None
         self._hello: Loaded | None = None
         self._dir = scratch.make("inproc")
+        self._errstate = np.geterr()  # the submission's numpy error handling (np.seterr), kept out of the grader's
 
     def start(self) -> None:
         pass
@@ -41,7 +43,8 @@ class InProcessSession:
             module = importlib.util.module_from_spec(spec)
             sys.path.insert(0, str(self._dir))
             try:
-                spec.loader.exec_module(module)
+                with self._its_errstate():
+                    spec.loader.exec_module(module)
             except Exception as exc:
                 self._hello = Loaded(ok=False, error=parse_raised(child._error(exc, str(self._dir)), ""))
                 return self._hello
@@ -55,7 +58,8 @@ class InProcessSession:
     def call(self, symbol: str, args: Sequence[Any], *, echo: bool = False) -> Returned | Raised:
         args = _fresh(list(args))  # the child gets its own copies too: the grader's cases stay as they were
         try:
-            value = getattr(self._module, symbol)(*args)
+            with self._its_errstate():
+                value = getattr(self._module, symbol)(*args)
         except Exception as exc:
             return parse_raised(child._error(exc, str(self._dir)), "")
         return Returned(value=value, args=list(args) if echo else None)
@@ -71,13 +75,24 @@ class InProcessSession:
                    "dtype": call.dtype, "target": call.target, "describe": call.describe,
                    "grad": None if call.grad is None else _fresh(list(call.grad)), "trace": list(call.trace)}
         try:
-            result = child_torch.run(self._module, request, _fresh(list(call.args)), protocol)
+            with self._its_errstate():
+                result = child_torch.run(self._module, request, _fresh(list(call.args)), protocol)
         except Exception as exc:
             return parse_raised(child._error(exc, str(self._dir)), "")
         return Returned(value=result["value"], grads=result.get("grads"), trace=result.get("trace"))
 
     def close(self) -> None:
         shutil.rmtree(self._dir, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def _its_errstate(self) -> Iterator[None]:
+        """Run the submission's code under its own numpy error handling (an ``np.seterr(all="raise")`` at its
+        import stays its own, as in a sandboxed child), and give the grader back its own after."""
+        grader = np.seterr(**self._errstate)
+        try:
+            yield
+        finally:
+            self._errstate = np.seterr(**grader)
 
 
 def _fresh(value: Any) -> Any:

@@ -1,39 +1,48 @@
-"""Find the learner's files: PATH is a folder holding the track files, or one of them."""
+"""Find the learner's files: PATH is a folder holding the track files, or one of them.
+
+The folder's files are read here, once (``grader.sandbox.files``, as ``grade batch`` reads a
+student's): what is graded, copied into the sandbox and quoted back is exactly what was read.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.catalog import TRACK_FILES
 from grader.errors import UsageError
+from grader.sandbox.files import read_submission
 
 
 @dataclass(frozen=True)
 class Submission:
     path: Path  # as given
-    folder: Path  # the folder the files are copied from
+    folder: Path  # the folder the files were read from
     tracks: dict[str, str]  # track name -> file name present
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)  # the folder's .py files, name -> bytes
 
 
-def locate(path: Path, *, tracks: set[str] | None = None) -> Submission:
-    """The tracks ``path`` holds; one clear sentence if it holds none."""
+def locate(path: Path, *, tracks: set[str] | None = None, follow_links: bool = False) -> Submission:
+    """The tracks ``path`` holds and the files of its folder; one clear sentence if it holds none, or
+    if one of them cannot be read as the submission's own (``follow_links``: a symbolic link to a file
+    may be followed; unless told, as the grade of record, it may not)."""
     names = {file: name for name, (file, _) in TRACK_FILES.items()}
     wanted = ", ".join(names)
-    if not path.exists():
-        raise UsageError(f"{path}: no such file or folder")
-    if path.is_file():
+    only: str | None
+    if path.is_dir():
+        folder, only = path, None
+    elif path.exists() or path.is_symlink():  # a file, or something in a file's place: read_submission says which
         if path.name not in names:
             raise UsageError(f"{path} is not an exercise file: grade checks {wanted} (or a folder holding them)")
-        found = {names[path.name]: path.name}
-        folder = path.parent
+        folder, only = path.parent, path.name
     else:
-        found = {name: file for file, name in names.items() if (path / file).is_file()}
-        folder = path
-        if not found:
-            raise UsageError(f"{path} holds none of the exercise files ({wanted})")
+        raise UsageError(f"{path}: no such file or folder")
+    files = read_submission(folder, follow_links=follow_links)
+    found = {name: file for file, name in names.items() if file in files and only in (None, file)}
+    if not found:
+        raise UsageError(f"{path} holds none of the exercise files ({wanted})")
     if tracks is not None:
         for track in sorted(tracks - set(found)):
             raise UsageError(f"{path} has no {TRACK_FILES[track][0]}, which that exercise is in")
         found = {t: f for t, f in found.items() if t in tracks}
-    return Submission(path=path, folder=folder, tracks=found)
+    return Submission(path=path, folder=folder, tracks=found, files=files)

@@ -75,15 +75,17 @@ def limits_for(settings: Settings, track: str) -> Limits:
 
 
 def grade_tasks(submission: Submission, tasks: list[Task], take: Any, settings: Settings, isolation: str,
-                reproduce: Callable[[str], str]) -> list[dict[str, Any]]:
+                reproduce: Callable[[str], str], deadline: float) -> list[dict[str, Any]]:
     """Take task numbers from ``take()`` until none is left; grade each; return plain JSON.
-    ``reproduce(file)``: the command, up to ``--exercise``, that grades the file again."""
+    ``reproduce(file)``: the command, up to ``--exercise``, that grades the file again; ``deadline`` (on
+    ``time.monotonic()``, which forked workers share) ends the submission's time budget."""
     sessions: dict[str, Any] = {}
     results: list[ExerciseResult] = []
     try:
         while (number := take()) is not None and number < len(tasks):
             for name, exercise_id in tasks[number].items:
-                results += _grade_one(submission, name, exercise_id, sessions, settings, isolation, reproduce)
+                results += _grade_one(submission, name, exercise_id, sessions, settings, isolation, reproduce,
+                                      deadline)
     finally:
         for session in sessions.values():
             session.close()
@@ -91,21 +93,21 @@ def grade_tasks(submission: Submission, tasks: list[Task], take: Any, settings: 
 
 
 def _grade_one(submission: Submission, name: str, exercise_id: str, sessions: dict[str, Any], settings: Settings,
-               isolation: str, reproduce: Callable[[str], str]) -> list[ExerciseResult]:
+               isolation: str, reproduce: Callable[[str], str], deadline: float) -> list[ExerciseResult]:
     track = load_track(name)
     exercise = next(e for e in track.exercises if e.id == exercise_id)
     reason = unavailable(name)
     if reason:
         return [_skipped(exercise, reason)]
     if name not in sessions:
-        sessions[name] = _session(submission, name, settings, isolation)
+        sessions[name] = _session(submission, name, settings, isolation, deadline)
         sessions[name].start()  # its imports overlap with ours below
     from grader.grading import grade_exercises
     from grader.references import load_reference
 
     reference = load_reference(settings.course, track)
     return grade_exercises(track, [exercise], sessions[name], reference, settings, reproduce=reproduce(track.file),
-                           source=submission.folder / track.file)
+                           source=submission.files.get(track.file))
 
 
 def merge(parts: list[list[dict[str, Any]]], order: list[tuple[str, Exercise]]) -> tuple[ExerciseResult, ...]:
@@ -122,11 +124,13 @@ def _skipped(exercise: Exercise, reason: str) -> ExerciseResult:
     return ExerciseResult(id=exercise.id, title=exercise.title, file=exercise.file, checks=checks, note=reason)
 
 
-def _session(submission: Submission, track: str, settings: Settings, isolation: str) -> Any:
+def _session(submission: Submission, track: str, settings: Settings, isolation: str, deadline: float) -> Any:
     file = submission.tracks[track]
     if isolation == "none":
         from grader.inprocess import InProcessSession
 
         return InProcessSession(submission.folder, file)
-    return Session(submission.folder, file, limits=limits_for(settings, track), forbid=TRACKS[track].forbid,
-                   launcher=launcher(isolation), zygote=installed(track) if isolation == "bwrap" else None)
+    return Session(submission.folder, file, files=submission.files, limits=limits_for(settings, track),
+                   forbid=TRACKS[track].forbid, environment=settings.environment.get(track, ()),
+                   launcher=launcher(isolation), zygote=installed(track) if isolation == "bwrap" else None,
+                   deadline=deadline)

@@ -15,8 +15,8 @@ GRADER = ROOT / "grader"
 LAYERS = [
     ("grader.errors", "grader.sandbox.protocol", "grader.sandbox.child", "grader.sandbox.child_torch",
      "grader.sandbox.launch", "grader.sandbox.deaths", "grader.sandbox.calls", "grader.sandbox.cgroups",
-     "grader.sandbox.scratch",
-     "grader.sandbox.bwrap"),
+     "grader.sandbox.scratch", "grader.sandbox.child_imports",
+     "grader.sandbox.bwrap", "grader.sandbox.untrusted"),
     ("grader.results", "grader.config", "grader.sandbox.replies", "grader.sandbox.frames", "grader.sandbox.wire",
      "grader.sandbox.session",
      "grader.sandbox",

@@ -27,7 +27,8 @@ BUGGY = {
     "remember_multiplies": ({"remember_gate", *COMPOSITES}, "remember_gate:matches_reference"),
     "use_gate_new_ltm": (set(COMPOSITES), "lstm_cell:composition"),
     "textbook_use_gate": ({"use_gate", *COMPOSITES}, "use_gate:matches_reference"),
-    "unstable_sigmoid": ({"learn_gate", "forget_gate", "use_gate", "lstm_cell"}, "learn_gate:stays_finite"),
+    "unstable_sigmoid": ({"learn_gate", "forget_gate", "use_gate", *COMPOSITES, "lstm_cell_backward"},
+                         "learn_gate:stays_finite"),
     "float16_arithmetic": ({"learn_gate", *COMPOSITES}, "learn_gate:dtype_and_shape"),
     "state_not_carried": ({"lstm_forward"}, "lstm_forward:stepping"),
     "last_step_dropped": ({"lstm_forward"}, "lstm_forward:stepping"),
@@ -51,6 +52,17 @@ BUGGY = {
     "use_gate_ltm_prev": (set(COMPOSITES), "lstm_cell:composition"),
     "time_reversed": ({"lstm_forward"}, "lstm_forward:stepping"),
     "final_state_swapped": ({"lstm_forward"}, "lstm_forward:stepping"),
+    "unstable_tanh": ({"learn_gate", "use_gate", *COMPOSITES}, "use_gate:stays_finite"),
+    "ignore_tanh": ({"learn_gate", *COMPOSITES}, "learn_gate:matches_reference"),
+    "new_info_sigmoid": ({"learn_gate", *COMPOSITES}, "learn_gate:matches_reference"),
+    "use_v_tanh": ({"use_gate", *COMPOSITES}, "use_gate:matches_reference"),
+    "backward_unstable": ({"lstm_cell_backward"}, "lstm_cell_backward:finite_differences"),
+    "backward_bias_mean": ({"lstm_cell_backward"}, "lstm_cell_backward:finite_differences"),
+    "seterr_raise": ({"learn_gate", "forget_gate", "use_gate", *COMPOSITES, "lstm_cell_backward"},
+                     "learn_gate:matches_reference"),
+    "squeezed_output": ({"learn_gate", *COMPOSITES}, "learn_gate:dtype_and_shape"),
+    "reshape_batch_of_one": ({"learn_gate", "forget_gate", "use_gate", *COMPOSITES},
+                             "learn_gate:rows_independent"),
 }
 
 

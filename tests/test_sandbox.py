@@ -287,7 +287,7 @@ def test_requests_carry_only_the_function_name_and_its_arguments(
 
 
 def test_child_imports_nothing_from_the_grader_but_the_protocol() -> None:
-    for name in ("child.py", "protocol.py", "child_torch.py", "zygote_server.py"):
+    for name in ("child.py", "protocol.py", "child_torch.py", "zygote_server.py", "child_imports.py"):
         tree = ast.parse((GRADER / "sandbox" / name).read_text())
         imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
@@ -296,7 +296,7 @@ def test_child_imports_nothing_from_the_grader_but_the_protocol() -> None:
                              "resource", "select", "sys", "time", "linecache", "typing", "numpy", "re",
                              "struct", "dataclasses", "_grader_protocol", "_grader_torch", "torch",
                              "importlib", "_grader_zygote", "base64", "contextlib", "ctypes", "shutil", "signal",
-                             "socket", "collections.abc",
+                             "socket", "collections.abc", "_grader_imports", "builtins", "types",
                              "torch._meta_registrations", "torch._decomp"}, name  # torch's own, for native_meta
 
 

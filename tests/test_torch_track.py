@@ -45,6 +45,9 @@ BUGGY = {
     "cell_forget_on_stm": (LESSON, "LSTMCell:matches_float64"),
     "cell_use_gate_new_ltm": (LESSON, "LSTMCell:matches_float64"),
     "cell_remember_multiplies": (LESSON, "LSTMCell:matches_float64"),
+    "cell_unstable_sigmoid": (LESSON, "LSTMCell:matches_float64"),
+    "where_sigmoid": (LESSON, "LSTMCell:gradients"),
+    "state_detached": ({"LSTM"}, "LSTM:gradients"),
 }
 # the first wrong part, found through the module's own submodules (grader/tracks/torch_parts.py)
 FIRST_WRONG_PART = {
@@ -193,6 +196,11 @@ SHOWS = shows()
 
 
 
+# correct fixtures whose forward reads a tensor's value (printing .item(), a Python `if` on a tensor): the meta
+# device cannot, so their `device` check is inconclusive, skipped with the reason and not counted
+READS_VALUES = {"debug_prints": set(TORCH), "import_time_settings": LESSON}
+
+
 @pytest.mark.parametrize("name", fixture_names("correct", "torch"))
 def test_correct_but_different_module_keeps_full_marks(
     name: str, submission: Callable[..., Path], settings: Settings
@@ -201,7 +209,16 @@ def test_correct_but_different_module_keeps_full_marks(
     failing = [f"{c.exercise}:{c.id}: {c.message}" for c in report.checks() if c.status not in (Status.PASSED,
                                                                                                Status.SKIPPED)]
     assert not failing
-    assert len(fixture_names("correct", "torch")) >= 5
+    assert report.points == report.max_points > 0
+    skipped = [c for c in report.checks() if c.status is Status.SKIPPED]
+    assert all(c.points == c.max_points == 0 for c in skipped), "a skipped check is not counted, either way"
+    inconclusive = {c.exercise for c in skipped if c.id == "device"}
+    assert inconclusive == READS_VALUES.get(name, set())
+    for check in skipped:
+        why = "no CUDA device here" if check.id == "gpu" else "reads a tensor's value ("
+        assert why in check.message, f"{check.exercise}:{check.id} is skipped without saying why: {check.message}"
+    assert all("so this device check is skipped and not counted" in c.message for c in skipped if c.id == "device")
+    assert len(fixture_names("correct", "torch")) >= 8
 
 
 def message(report: Report, check: str) -> str:
@@ -217,7 +234,8 @@ def message(report: Report, check: str) -> str:
         ("detached_outputs", "LSTMCell:gradients", "no gradient reaches event"),
         ("data_shortcut", "LSTMCell:gradients", "no gradient reaches forget.weight"),
         ("inplace_breaks_autograd", "LSTMCell:gradients", "An in-place operation"),
-        ("numpy_round_trip", "LSTMCell:device", "The module leaves torch"),
+        ("numpy_round_trip", "LSTMCell:device", "returned ltm on cpu although the module and its inputs are on meta"),
+        ("numpy_round_trip", "LSTMCell:matches_bfloat16", "leaves torch through numpy, which has no bfloat16"),
         ("uses_nn_lstmcell", "StandardLSTMCell:from_scratch", "uses nn.LSTMCell (line"),
         ("data_shortcut", "LSTMCell:gradcheck", "with respect to forget.weight"),
     ],
@@ -254,6 +272,212 @@ def test_forbidden_apis_are_stopped_at_run_time_too(submission: Callable[..., Pa
         "nn.LSTMCell(input_size, hidden_size)", "getattr(nn, 'LSTM' + 'Cell')(input_size, hidden_size)")
     report = torch_report(source, submission, settings)
     assert "ForbiddenAPIError: torch.nn.LSTMCell is not allowed" in message(report, "StandardLSTMCell:from_scratch")
+
+
+@pytest.mark.slow
+def test_a_forbidden_api_in_a_helper_the_class_calls_is_flagged_by_the_static_look(
+        submission: Callable[..., Path], settings: Settings) -> None:
+    """A module-level function the graded class calls runs at grading: the static look reads it (its line)."""
+    from conftest import replace_once
+
+    source = replace_once(numpy_fixture("buggy", "uses_nn_lstmcell", "torch"), "self.inner = nn.LSTMCell(",
+                          "self.inner = _torch_cell(")
+    source += "\n\ndef _torch_cell(input_size, hidden_size):\n    return nn.LSTMCell(input_size, hidden_size)\n"
+    line = source.splitlines().index("    return nn.LSTMCell(input_size, hidden_size)") + 1
+    report = check_submission(submission(source, "lstm_torch.py") / "lstm_torch.py", exercise="StandardLSTMCell",
+                              settings=settings)
+    assert f"StandardLSTMCell uses nn.LSTMCell (line {line}): this exercise is to build it" in message(
+        report, "StandardLSTMCell:from_scratch")
+
+
+def _flagged(source: str) -> list[int]:
+    return [n for n, text in enumerate(source.splitlines(), 1) if text.endswith("# flagged")]
+
+
+RUNS_AT_GRADING = {
+    "a __main__ self-test and the helpers only it calls": """
+import torch
+from torch import nn
+from torch.nn import LSTMCell as TorchCell
+class StandardLSTMCell(nn.Module):
+    def forward(self, input, hx=None):
+        return input
+def _reference(cell):
+    return nn.LSTMCell(3, 4), TorchCell(3, 4)
+def _self_test():
+    return _reference(StandardLSTMCell())
+if __name__ == "__main__":
+    _self_test()
+    torch.nn.LSTM(3, 4)
+""",
+    "the guard written the other way round, and its else branch": """
+import torch
+class StandardLSTMCell(torch.nn.Module):
+    pass
+if "__main__" == __name__:
+    torch.nn.LSTMCell(3, 4)
+else:
+    torch.nn.GRU(3, 4)  # flagged
+if __name__ != "__main__":
+    torch.nn.RNN(3, 4)  # flagged
+""",
+    "a helper the class calls, and the helper's helper": """
+import torch.nn as tnn
+def _inner(i, h):
+    return tnn.LSTMCell(i, h)  # flagged
+def _outer(i, h):
+    return _inner(i, h)
+class StandardLSTMCell(tnn.Module):
+    def __init__(self, i, h):
+        super().__init__()
+        self.inner = _outer(i, h)
+""",
+    "module-level statements, class bodies and defaults run at import": """
+import torch
+REFERENCE = torch.nn.LSTMCell(3, 4)  # flagged
+class Unused:
+    made = torch.nn.LSTM(1, 1)  # flagged
+    def method(self):
+        return torch.nn.GRU(1, 1)
+def unused(cell=torch._VF.lstm_cell):  # flagged
+    return torch.nn.RNN(1, 1)
+class StandardLSTMCell(torch.nn.Module):
+    pass
+""",
+    "a name imported from torch, used by the class": """
+from torch.nn import LSTMCell as TorchCell
+import torch
+class StandardLSTMCell(torch.nn.Module):
+    def __init__(self, i, h):
+        super().__init__()
+        self.inner = TorchCell(i, h)  # flagged
+        self.kernel = getattr(torch._VF, "lstm_cell")  # flagged
+""",
+    "type hints, the learner's own attributes and classes are not uses": """
+import torch
+class LSTM(torch.nn.Module):
+    def __init__(self, i, h):
+        super().__init__()
+        self.lstm, self.gru = LSTMCell(i, h), None
+    def forward(self, events, state: torch.nn.LSTMCell | None = None) -> torch.nn.LSTM:
+        cell: torch.nn.LSTMCell = self.lstm
+        return cell(events), getattr(self, "lstm")
+class LSTMCell(torch.nn.Module):
+    pass
+""",
+}
+
+
+@pytest.mark.parametrize("what", sorted(RUNS_AT_GRADING))
+def test_the_static_look_reads_only_code_that_runs_at_grading(what: str) -> None:
+    from grader.catalog import TRACKS
+    from grader.checks.torch_checks import forbidden_uses
+
+    source = RUNS_AT_GRADING[what]
+    names = {name.rsplit(".", 1)[1] for name in TRACKS["torch"].forbid}
+    graded = "LSTM" if "class LSTM(" in source else "StandardLSTMCell"
+    assert [line for line, _ in forbidden_uses(source, graded, names)] == _flagged(source)
+
+
+READ_FIRST = """
+
+class LSTMCell(LSTMCell):  # noqa: F811
+    def forward(self, event, state=None):
+        print(READ)  # on meta the run stops here
+        return super().forward(event, state)
+"""
+SUMMARY = 'f"LSTMCell: event mean {event.mean().item():.3f}"'
+STATE_ON_CPU = ("        zeros = torch.zeros(event.shape[0], self.hidden_size)\n",
+                "        zeros = torch.zeros(event.shape[0], self.hidden_size, dtype=event.dtype)\n")  # only the device
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("bug", "words", "diagnosis"), [
+    ("state_on_cpu", "A tensor is created on a fixed device (torch.zeros(...) without device=", "default_state_on_cpu"),
+    ("hardcoded_cuda", "The code moves something to CUDA itself", "hardcoded_cuda"),
+    ("", "", ""),
+])
+def test_a_device_bug_behind_a_value_read_is_still_caught(
+        bug: str, words: str, diagnosis: str, submission: Callable[..., Path], settings: Settings) -> None:
+    """forward reads a value before it makes its default state on the wrong device: on meta the read stops the
+    run, so the child runs on with placeholder values and meets the device bug, which fails default_state.
+    The same read in a correct module leaves default_state passing. Either way `device` (given a state) only
+    meets the read: skipped, not counted."""
+    from conftest import replace_once
+
+    source = numpy_fixture("buggy", bug, "torch") if bug else numpy_fixture("correct", "addmm", "torch")
+    source = (replace_once(source, *STATE_ON_CPU) if bug == "state_on_cpu" else source) + READ_FIRST.replace(
+        "READ", SUMMARY)
+    report = check_submission(submission(source, "lstm_torch.py") / "lstm_torch.py", exercise="LSTMCell",
+                              settings=settings)
+    checks = {c.id: c for c in report.checks()}
+    device = checks["device"]
+    assert device.status is Status.SKIPPED and device.max_points == 0
+    assert "LSTMCell.forward reads a tensor's value (`.item()`, lstm_torch.py line" in device.message
+    if not bug:
+        assert checks["default_state"].status is Status.PASSED
+        assert report.points == report.max_points
+        return
+    failed = checks["default_state"]
+    assert failed.status is Status.FAILED and words in failed.message, failed.message
+    assert failed.diagnosis is not None and diagnosis in failed.diagnosis.id.split("+")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("read", "fails"), [("event.detach().numpy()", True),
+                                            ("event.detach().float().cpu().numpy()", False)])
+def test_numpy_on_a_device_tensor_is_a_device_bug_but_through_the_cpu_it_is_a_read(
+        read: str, fails: bool, submission: Callable[..., Path], settings: Settings) -> None:
+    """x.numpy() raises on meta what it raises on a GPU (a real bug); x.float().cpu().numpy() works on every
+    device and dtype, and on meta it is a read (.cpu()): skipped."""
+    source = numpy_fixture("correct", "addmm", "torch") + READ_FIRST.replace("READ", read)
+    report = check_submission(submission(source, "lstm_torch.py") / "lstm_torch.py", exercise="LSTMCell",
+                              settings=settings)
+    device = next(c for c in report.checks() if c.id == "device")
+    if fails:
+        assert device.status is Status.FAILED
+        assert ".numpy() reads only a CPU tensor, so this line fails on a GPU as well" in device.message
+    else:
+        assert device.status is Status.SKIPPED
+        assert "reads a tensor's value (`.cpu()`, lstm_torch.py line" in device.message
+        assert report.points == report.max_points
+
+
+WAITS_ON_A_VALUE = """
+import torch
+
+
+class Waits(torch.nn.Module):
+    def forward(self, event):
+        while event.abs().sum().item() == 0:  # on meta the second run reads zeros here, every time
+            event = event + 1
+        return event * 2
+"""
+
+
+@pytest.mark.slow
+def test_placeholder_values_end_a_loop_and_leave_torch_as_it_was() -> None:
+    """On meta the child's second run reads zeros where values are read: a loop waiting for another value
+    ends after PLACEHOLDER_READS reads with the read itself (inconclusive), not at the call's time limit;
+    on the CPU the module runs; and torch.Tensor has its own methods back afterwards."""
+    import types
+
+    import numpy as np
+    import torch
+
+    from grader.sandbox import child_torch, protocol
+
+    module = types.ModuleType("waits")
+    exec(compile(WAITS_ON_A_VALUE, "waits.py", "exec"), module.__dict__)
+    methods = dict(vars(torch.Tensor))
+    call = {"symbol": "Waits", "init": [], "device": "meta"}
+    with pytest.raises(RuntimeError, match="cannot be called on meta tensors"):
+        child_torch.run(module, call, [np.ones((2, 3))], protocol)
+    assert dict(vars(torch.Tensor)) == methods
+    with pytest.raises(RuntimeError, match="cannot be called on meta tensors"):
+        torch.ones(1, device="meta").item()
+    reply = child_torch.run(module, {**call, "device": "cpu"}, [np.ones((2, 3))], protocol)
+    assert np.array_equal(reply["value"].array, np.full((2, 3), 2.0))
 
 
 @pytest.mark.gpu

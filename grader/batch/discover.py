@@ -7,9 +7,12 @@ or ``submitted/`` itself). A student's recognised files are the track files (``l
 track file may import them). A folder that cannot be graded (no recognised
 file, an unreadable file, a name that is no valid id) is kept with a one-sentence problem.
 
-Whatever is inside a student's folder is the student's: a symbolic link there (a file, or the
-assignment folder) is never followed, since it could point at the reference solutions or at any
-file the instructor can read, whose text would then be graded, and quoted back, as the student's.
+The files are read as ``grade --profile ci check`` reads them (``grader.sandbox.files``), so both
+give the same verdict. Whatever is inside a student's folder is the student's: a symbolic link there
+(a file, or the assignment folder) is never followed, since it could point at the reference solutions
+or at any file the instructor can read, whose text would then be graded, and quoted back, as the
+student's. A FIFO, socket or device is never opened; bytes that are not UTF-8 are graded as Python
+reads them.
 """
 
 from __future__ import annotations
@@ -23,11 +26,10 @@ from pathlib import Path
 from grader.batch.records import GRADED, INVALID_ID, NO_FILES, UNREADABLE
 from grader.catalog import TRACKS
 from grader.errors import UsageError
+from grader.sandbox.files import SymlinkError, UnreadableFile, read_submission
 
 STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")
 CODE_FILES = tuple(info.file for info in TRACKS.values())
-MAX_FILE_BYTES = 1 << 20
-MAX_FILES = 64
 
 
 @dataclass(frozen=True)
@@ -89,43 +91,20 @@ def _student(folder: Path, assignment: str | None) -> StudentFolder:
                              "starting with a letter or digit, at most 64 characters)")
     try:
         where = _files_folder(folder, assignment)
-        names = sorted(p.name for p in where.iterdir() if p.suffix in (".py", ".toml"))[:MAX_FILES]
     except SymlinkError as link:
         return StudentFolder(student, folder, {}, UNREADABLE, str(link))
     except OSError as error:
         return StudentFolder(student, folder, {}, UNREADABLE, f"{folder}: cannot be read ({error.strerror})")
     except UsageError as error:
         return StudentFolder(student, folder, {}, NO_FILES, str(error))
-    if not any(name in CODE_FILES or name.endswith(".toml") for name in names):
+    try:
+        files = read_submission(where, follow_links=False, suffixes=(".py", ".toml"))
+    except UnreadableFile as problem:
+        return StudentFolder(student, where, {}, UNREADABLE, str(problem))
+    if not any(name in CODE_FILES or name.endswith(".toml") for name in files):
         return StudentFolder(student, where, {}, NO_FILES,
                              f"{where} holds no recognised file ({', '.join(CODE_FILES)} or quiz answers *.toml)")
-    files: dict[str, bytes] = {}
-    for name in names:
-        path = where / name
-        if path.is_symlink():
-            return StudentFolder(student, where, {}, UNREADABLE, str(SymlinkError(path)))
-        try:
-            if not path.is_file():
-                raise IsADirectoryError(21, "not a regular file")
-            if path.stat().st_size > MAX_FILE_BYTES:
-                return StudentFolder(student, where, {}, UNREADABLE,
-                                     f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB, not graded")
-            data = path.read_bytes()
-            data.decode("utf-8")
-        except OSError as error:
-            return StudentFolder(student, where, {}, UNREADABLE, f"{path}: cannot be read ({error.strerror})")
-        except UnicodeDecodeError:
-            return StudentFolder(student, where, {}, UNREADABLE, f"{path}: is not UTF-8 text")
-        files[name] = data
     return StudentFolder(student, where, files)
-
-
-class SymlinkError(Exception):
-    """A symbolic link inside a student's folder: not followed, the student not graded."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(f"{path}: is a symbolic link, not graded (a submission's files must be its own, "
-                         "not links to files elsewhere)")
 
 
 def _files_folder(folder: Path, assignment: str | None) -> Path:

@@ -31,6 +31,7 @@ from grader.results import CheckResult, ExerciseResult, Report, Status, report_f
 CSV_FILE = "grades.csv"
 CLASS_REPORT = "report.html"
 STUDENTS = "students"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
 EXPORT_SECONDS = 600.0  # a share of the exports that takes longer is a grader failure
 
 
@@ -53,15 +54,15 @@ def write_all(records: Sequence[StudentRecord], out: Path, *, title: str, worker
     def work(k: int) -> list[Any]:
         if k > 0:
             return students(k - 1)
+        written = [str(write_atomic(out / CSV_FILE, grades_csv(records, assignment))),
+                   *(students(0) if shares == 1 else [])]  # the grades first: the class report comes last
         try:
-            from grader.batch.classreport import class_report  # a UsageError where matplotlib is missing
+            from grader.batch.classreport import class_report
 
             report = class_report(records, title=title, named=points(named))
         except UsageError as error:  # after the other shares are collected
-            return [{"usage": str(error)}]
-        written = [write_atomic(out / CSV_FILE, grades_csv(records, assignment)),
-                   write_atomic(out / CLASS_REPORT, report)]
-        return [str(path) for path in written] + (students(0) if shares == 1 else [])
+            return [*written, {"usage": str(error)}]
+        return [*written, str(write_atomic(out / CLASS_REPORT, report))]
 
     parts = run_forked(shares + 1 if shares > 1 else 1, work, timeout=EXPORT_SECONDS)
     written = []
@@ -95,11 +96,12 @@ def grades_csv(records: Sequence[StudentRecord], assignment: Assignment | None =
     for record in records:
         found = record.parts()
         graded = record.status == GRADED
+        note = "; ".join(note for note in (record.problem, *review(record, named), assignment.note(record)) if note)
         writer.writerow([
-            record.student, record.status, _num(classstats.total(record, assignment.maxima)) if graded else "",
+            _cell(record.student), record.status, _num(classstats.total(record, assignment.maxima)) if graded else "",
             _num(classstats.maximum(record, assignment.maxima)) if graded else "",
             *(_num(found[p][0]) if p in found else "" for p in parts),
-            "; ".join(note for note in (record.problem, *review(record, named), assignment.note(record)) if note),
+            _cell(note),
         ])
     return buffer.getvalue()
 
@@ -242,3 +244,9 @@ def write_atomic(path: Path, text: str) -> Path:
 
 def _num(value: float) -> str:
     return f"{value:g}"
+
+
+def _cell(text: str) -> str:
+    """A text cell a spreadsheet shows as text: one starting like a formula (``=``, ``+``, ``-``, ``@``, or a
+    tab or carriage return before one) gets a leading apostrophe, the usual guard against formula injection."""
+    return f"'{text}" if text[:1] in FORMULA_STARTS else text

@@ -34,7 +34,7 @@ def fingerprint(settings: Settings) -> str:
     """What makes two gradings of the same files comparable: the grader's version, the settings
     that change a grade, and the course's references and quizzes."""
     digest = hashlib.sha256(grader.__version__.encode())
-    for name in ("seed", "examples_scale", "call_timeout", "memory_mb", "device", "visibility"):
+    for name in ("seed", "examples_scale", "call_timeout", "memory_mb", "device", "visibility", "environment"):
         digest.update(f"\0{name}={getattr(settings, name)!r}".encode())
     for folder, pattern in (("solutions", "*.py"), ("quizzes", "*.toml")):
         for path in sorted((settings.course / folder).glob(pattern)):

@@ -1,6 +1,7 @@
 """The class report's charts: matplotlib figures drawn as SVG text, ready to inline in a page.
 
-matplotlib is imported inside the functions, so importing the grader never costs (or needs) it.
+matplotlib is imported inside the functions, so importing the grader never costs (or needs) it;
+``available`` says whether it can be (the class report leaves its charts out where it cannot).
 Figures are built without pyplot (no global figure state) on the Agg canvas and saved as SVG
 with text kept as text (searchable, read by screen readers), a fixed hash salt and no date, so
 the same class gives the same SVG. Each SVG is made fit to sit in an HTML page: the XML prolog,
@@ -31,6 +32,15 @@ STYLE: dict[RcKeyType, Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
+
+
+def available() -> bool:
+    """Whether matplotlib can be imported here (it is optional: ``pip install 'lstm-grader[batch]'``)."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def histogram_svg(bins: Sequence[Bin], *, id: str, title: str) -> str:

@@ -31,12 +31,12 @@ def review(record: StudentRecord, parts: Collection[str] | None = None) -> list[
     for file, group in by_file.items():
         notes = {str(e.get("note", "")) for e in group}
         note = notes.pop() if len(notes) == 1 else ""
-        if note:
+        if note and not note.startswith(COULD_NOT_GRADE):  # ungraded checks are counted with their causes below
             lines.append(note if not file or note.startswith(file) else f"{file}: {note}")
             told.update(str(e["id"]) for e in group)
     for exercise in exercises:
         note = str(exercise.get("note", ""))
-        if exercise["id"] not in told and note and note != NOT_IMPLEMENTED:
+        if exercise["id"] not in told and note and note != NOT_IMPLEMENTED and not note.startswith(COULD_NOT_GRADE):
             lines.append(note)
             told.add(str(exercise["id"]))
     errors = [str(c.get("message", "")) for e in exercises if e["id"] not in told

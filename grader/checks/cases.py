@@ -8,7 +8,15 @@ learner needs to read a failing case; the values themselves stay ordinary random
 Magnitudes: weights are drawn like a trained layer's (about ``1/sqrt(fan_in)``, times up to
 3) and the biases carry the magnitude, so at 50 the pre-activations reach about ±50 and the
 sigmoids and tanhs saturate, while a correct float32 computation stays within tolerance;
-``EXTREME`` (±1000) is for the "stays finite" checks only, where a naive ``exp`` overflows.
+``EXTREME`` (±1000) is for the "stays finite" checks, where a naive ``exp`` overflows.
+
+Saturation: ``saturating()`` gives the fixed cases every check also runs once its generated
+cases pass (``Case.saturate`` names how they saturate): every gate's bias pushed to hundreds or
+thousands (positive, negative, mixed), the gate limits one at a time (``b_f`` far positive keeps
+LTM, far negative erases it; ``b_i`` and ``b_v`` far negative close the learn and use gates) and
+events in the hundreds, so that the pre-activations reach thousands through the weights too.
+There exp overflows (past about 709 in float64 and 88 in float32): correct code stays finite and
+right, code whose activations overflow does not.
 """
 
 from __future__ import annotations
@@ -27,6 +35,12 @@ PARAM_KEYS = ("W_n", "b_n", "W_i", "b_i", "W_f", "b_f", "W_u", "b_u", "W_v", "b_
 MAGNITUDES = (1.0, 0.1, 5.0, 50.0)  # the first is where shrinking goes
 EXTREME = 1000.0
 DTYPES = ("float64", "float32")
+FAR = 800.0  # a pushed bias lies in [FAR, FAR + SPREAD]: past exp's overflow in float64 (709) and float32 (88)
+SPREAD = 2200.0
+LOUD = 1000.0  # the events' scale in a "loud" case: pre-activations reach thousands through the weights
+# Case.saturate: which biases are pushed far, and to which side ("±": each element's own side);
+# "loud": the events are in the hundreds instead.
+SATURATIONS = ("nifuv+", "nifuv-", "f+", "f-", "i-", "v-", "nifuv±", "loud")
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,7 @@ class Case:
     dtype: str
     magnitude: float
     seed: int
+    saturate: str = ""  # one of SATURATIONS, or "" (nothing pushed)
 
     @property
     def sizes(self) -> dict[str, int]:
@@ -61,11 +76,50 @@ class Case:
             for g in GATES:
                 b = out[f"b_{g}"]
                 out[f"b_{g}"] = np.sign(b) * (0.5 * self.magnitude + 0.5 * np.abs(b))
+        if self.saturate:
+            _saturate(out, self.saturate, self.magnitude)
         return out
+
+    @cached_property
+    def peak(self) -> float:
+        """The largest |pre-activation| of any gate at the first step, in float64 (how far it saturates)."""
+        a = {k: v.astype(np.float64) for k, v in self.arrays.items()}
+        x = np.concatenate([a["stm_prev"], a["events"][:, 0] if self.T else a["event"]], axis=-1)
+        peaks = [np.abs(x @ a[f"W_{g}"].T + a[f"b_{g}"]).max() for g in GATES if g != "u"]
+        peaks.append(np.abs(a["forget_out"] @ a["W_u"].T + a["b_u"]).max())
+        return float(max(peaks))
+
+    @cached_property
+    def size(self) -> float:
+        """The largest sum of |weight · input| terms in any gate's pre-activation, over every step:
+        how large the numbers are that a gate adds up (rounding errors grow with it)."""
+        a = {k: np.abs(v.astype(np.float64)) for k, v in self.arrays.items()}
+        steps = max(self.T, 1)
+        stm = np.maximum(a["stm_prev"].max(axis=0), 1.0)  # every later STM lies in [-1, 1]
+        event = np.maximum(a["events"].max(axis=(0, 1)), a["event"].max(axis=0))
+        x = np.concatenate([stm, event])
+        ltm = a["ltm_prev"].max(axis=0) + steps  # each step adds at most 1 to |LTM|
+        sums = [a[f"W_{g}"] @ x for g in GATES if g != "u"]
+        sums.append(a["W_u"] @ np.maximum(ltm, a["forget_out"].max(axis=0)))
+        return float(max(s.max() for s in sums))
 
     @property
     def params(self) -> dict[str, np.ndarray]:
         return {k: self.arrays[k] for k in PARAM_KEYS}
+
+
+def _saturate(out: dict[str, np.ndarray], saturate: str, magnitude: float) -> None:
+    """Push the named gates' biases far out (or make the events loud), in place of the drawn ones."""
+    if saturate == "loud":
+        for name in ("event", "events"):
+            out[name] = out[name] * (LOUD / max(min(magnitude, 5.0), 1e-9))
+        return
+    side = saturate[-1]
+    for g in saturate[:-1]:
+        b = out[f"b_{g}"]
+        unit = np.abs(b) / max(magnitude, 1e-9)  # in [0, 1]: where in [FAR, FAR + SPREAD] each element lies
+        sign = np.where(b >= 0, 1.0, -1.0) if side == "±" else (1.0 if side == "+" else -1.0)
+        out[f"b_{g}"] = (sign * (FAR + SPREAD * unit)).astype(b.dtype)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -111,6 +165,36 @@ def cases(
         magnitude=st.sampled_from(magnitudes),
         seed=st.integers(0, 2**32 - 1),
     )
+
+
+@functools.lru_cache(maxsize=64)
+def saturating(
+    *,
+    min_batch: int = 1,
+    max_batch: int = 8,
+    max_size: int = 16,
+    max_steps: int = 0,
+    dtypes: tuple[str, ...] = DTYPES,
+    loud: bool = True,
+    magnitudes: tuple[float, ...] = MAGNITUDES,
+) -> tuple[Case, ...]:
+    """The saturating cases a check runs once its generated cases pass, within the same options as
+    ``cases``: the smallest sizes first (B = I = H = 1), then a few rows and units with mixed sides.
+    ``loud=False`` leaves out the loud events (finite differences cannot follow their curvature)."""
+    del magnitudes  # the generated cases' magnitudes; these cases set their own
+    small = max(1, min_batch)
+    several = min(max(2, min_batch), max_batch)
+    steps = min(2, max_steps)
+    out = []
+    for k, saturate in enumerate(SATURATIONS):
+        if saturate == "loud" and not loud:
+            continue
+        wide = saturate in ("nifuv±", "loud")
+        dtype = dtypes[-1] if saturate == "nifuv±" else dtypes[0]  # float32 too, where the check draws it
+        out.append(Case(B=several if wide else small, I=min(3 if wide else 1, max_size),
+                        H=min(2 if wide else 1, max_size), T=steps, dtype=dtype, magnitude=1.0, seed=9001 + k,
+                        saturate=saturate))
+    return tuple(out)
 
 
 def as_float64(value: Any) -> Any:

@@ -9,6 +9,7 @@ shrinks it), or a ``Stop`` (not implemented yet, or the sandbox could not answer
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from grader.checks.outcome import CallLog, Failure, Outcome, Stop
 from grader.errors import SandboxFailure
 from grader.results import COULD_NOT_GRADE, NOT_IMPLEMENTED, Status
 from grader.sandbox.calls import Call, ModuleCall
+from grader.sandbox.child_imports import NOT_PROVIDED
 from grader.sandbox.replies import Raised, Returned
 
 if TYPE_CHECKING:
@@ -46,6 +48,7 @@ class CheckContext:
     course: Path = field(default_factory=Path)  # where the reference solutions live
     source: str = ""  # the learner's file as text (static checks read it; nothing runs it here)
     device: str = "auto"  # the --device setting
+    environment: tuple[str, ...] | None = None  # the modules the course's grading environment provides this track
 
     def examples(self, n: int) -> int:
         return max(1, round(n * self.examples_scale))
@@ -88,10 +91,14 @@ class CheckContext:
             else:
                 message = f"this check needs {symbol}, which is not implemented yet"
             raise Stop(Outcome(Status.FAILED, message, not_implemented=own))
+        sentence = not_provided(raised.type, raised.message, self.exercise.file, self.environment)
+        if sentence:  # the same sentence, whichever call or input meets the import
+            raise Stop(Outcome(Status.FAILED, sentence))
         if raised.type == "MemoryError" or "can't allocate memory" in raised.message:
             raise Stop(Outcome(
                 Status.ERROR, f"{COULD_NOT_GRADE}{symbol} ran out of memory (the limit is {self.memory_mb} MiB)"))
-        return Failure(f"{symbol} raised {raised.type}: {raised.message}{_where(raised)}", inputs=inputs)
+        return Failure(f"{symbol} raised {raised.type}: {raised.message}{_where(raised)}", inputs=inputs,
+                       raised=raised)
 
 
 def expect(result: Returned | Failure) -> Returned:
@@ -110,6 +117,24 @@ def blame(case: Any) -> Iterator[None]:
         if failure.case is None:
             failure.case = case
         raise
+
+
+_NOT_PROVIDED = re.compile(re.escape(NOT_PROVIDED) + r"(?P<module>\S+) \(at (?P<file>.+\.py) line (?P<line>\d+)\)")
+
+
+def not_provided(kind: str, message: str, file: str, environment: Sequence[str] | None) -> str:
+    """The learner's sentence for an import the course's grading environment refused in the child ('' if the
+    error is something else); ``file`` is the track's file, ``environment`` what the course declares for it
+    (None: not known here, and the sentence does not list it)."""
+    found = _NOT_PROVIDED.fullmatch(message) if kind == "ModuleNotFoundError" else None
+    if found is None:
+        return ""
+    sentence = (f"{found['file']} line {found['line']} imports {found['module']}, which the course's grading "
+                "environment does not provide")
+    if environment is None:
+        return f"{sentence}."
+    allowed = ", ".join([*environment, "Python's standard library"])
+    return f"{sentence}: {file} may import {allowed} and your own .py files beside it."
 
 
 def _where(raised: Raised) -> str:
@@ -132,7 +157,17 @@ def _advice(message: str) -> str:
     if "must have the same dtype" in message or "expected scalar type" in message.lower():
         return (". A tensor is created with a fixed dtype (torch.zeros(...) without dtype=, a float32 constant): "
                 "create it like the input (x.new_zeros, torch.zeros_like)")
-    if "Cannot copy out of meta tensor" in message or ("BFloat16" in message and "ScalarType" in message):
-        return (". The module leaves torch (.numpy(), .item(), .tolist()), so it cannot follow its inputs to other "
-                "devices and dtypes: keep the computation in torch")
+    if message.startswith(("overflow encountered", "underflow encountered")):  # numpy's FloatingPointError
+        return (". np.seterr(all=\"raise\") (or np.errstate) turned numpy's warning into this error: on a saturating "
+                "input exp overflows or underflows where correct code simply gives 0 or 1. Let numpy warn, and use a "
+                "sigmoid that never exponentiates a positive number")
+    if "device type tensor to numpy" in message:
+        return (". .numpy() reads only a CPU tensor, so this line fails on a GPU as well: keep the computation in "
+                "torch (to look at values, x.detach().cpu().numpy() works on every device)")
+    if "BFloat16" in message and "ScalarType" in message:
+        return (". The module leaves torch through numpy, which has no bfloat16: keep the computation in torch (to "
+                "look at values, x.detach().float().cpu().numpy() works in every dtype)")
+    if "cannot be called on meta tensors" in message or "Cannot copy out of meta tensor" in message:
+        return (". The meta device, which checks device handling without a GPU, holds no values, so reading one "
+                "(.item(), .tolist(), .cpu(), a formatted print) fails there; on a real device it is fine")
     return ""

@@ -14,7 +14,7 @@ import numpy as np
 
 from grader.checks.cases import PARAM_KEYS, Case
 from grader.checks.outcome import Failure
-from grader.checks.tolerance import describe_worst, numpy_tolerance, worst_element
+from grader.checks.tolerance import describe_worst, numpy_tolerance, overflow_note, worst_element
 from grader.results import Tolerance
 
 WRT = ("ltm_prev", "stm_prev", "event", *PARAM_KEYS)
@@ -91,11 +91,11 @@ def gradients_of(value: Any, case: Case, inputs: dict[str, Any]) -> dict[str, np
 
 
 def compare(got: dict[str, np.ndarray], expected: dict[str, np.ndarray], inputs: dict[str, Any], oracle: str,
-            tol: Tolerance | None = None) -> None:
+            case: Case, tol: Tolerance | None = None) -> None:
     """Raise a ``Failure`` naming every wrong gradient (the worst one in detail) and the right ones."""
     wrong = []
     for key in WRT:
-        tolerance = tol or numpy_tolerance(got[key].dtype, "float64")
+        tolerance = tol or numpy_tolerance(got[key].dtype, "float64", 1, case.size)
         worst = worst_element(key, expected[key], got[key], tolerance)
         if worst is not None:
             wrong.append((key, worst, tolerance))
@@ -105,5 +105,5 @@ def compare(got: dict[str, np.ndarray], expected: dict[str, np.ndarray], inputs:
         also = f" (also wrong: {', '.join(w[0] for w in wrong[1:])})" if len(wrong) > 1 else ""
         right_text = f"; right: {', '.join(right)}" if right else "; none is right"
         raise Failure(f"your gradient for {key} differs from {oracle}{also}{right_text}. For {key}: "
-                      f"{describe_worst(worst, tolerance)}", inputs=inputs, worst=worst, tolerance=tolerance,
-                      expected={key: expected[key]}, got={key: got[key]})
+                      f"{describe_worst(worst, tolerance)}{overflow_note(worst, case.peak)}", inputs=inputs,
+                      worst=worst, tolerance=tolerance, expected={key: expected[key]}, got={key: got[key]})

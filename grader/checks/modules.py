@@ -20,7 +20,7 @@ from grader.checks.arrays import Spec
 from grader.checks.cases import Case
 from grader.checks.context import CheckContext
 from grader.checks.outcome import Failure
-from grader.checks.tolerance import describe_worst, torch_tolerance, worst_element
+from grader.checks.tolerance import describe_worst, overflow_note, torch_tolerance, worst_element
 from grader.sandbox.calls import ModuleCall
 from grader.sandbox.protocol import Opaque, TensorValue
 
@@ -38,6 +38,8 @@ class ModuleSpec:
     oracle: Oracle
     # the forward outputs another way (the lesson's numpy reference), from inputs rounded to a dtype
     forward_reference: Callable[[CheckContext, Case, str], dict[str, np.ndarray]] | None = None
+    # (largest |pre-activation|, largest sum of |weight · input| terms) of a case's gates (Case.peak, Case.size)
+    scale: Callable[[Case], tuple[float, float]] = lambda case: (case.peak, case.size)
 
     @property
     def symbol(self) -> str:
@@ -100,8 +102,8 @@ def rounded(tree: Any, dtype: str) -> Any:
     """``tree`` with every array rounded to ``dtype`` and back to float64 (what the child computes on)."""
     import torch
 
-    if isinstance(tree, np.ndarray):
-        return torch.from_numpy(tree).to(getattr(torch, dtype)).double().numpy()
+    if isinstance(tree, np.ndarray):  # a copy: a batch pins (makes read-only) the arrays of its cases
+        return torch.tensor(tree).to(getattr(torch, dtype)).double().numpy()
     if isinstance(tree, dict):
         return {k: rounded(v, dtype) for k, v in tree.items()}
     if isinstance(tree, (tuple, list)):
@@ -157,17 +159,42 @@ def compare_tensors(spec: ModuleSpec, case: Case, expected: dict[str, np.ndarray
                     inputs: dict[str, Any], *, dtype: str, what: str) -> None:
     """Raise a ``Failure`` on the worst element if an output is out of ``dtype``'s tolerance."""
     steps = case.T if spec.layout.sequence else 1
-    tol = torch_tolerance(dtype, steps)
+    peak, size = spec.scale(case)
+    tol = torch_tolerance(dtype, steps, size)
     for name, tensor in got.items():
         if tensor.array is None:
             continue
         worst = worst_element(name, expected[name], tensor.array, tol)
         if worst is not None:
-            raise Failure(f"{what}: {describe_worst(worst, tol)}", inputs=inputs, worst=worst, tolerance=tol,
-                          expected={n: expected[n] for n in got}, got={n: t.array for n, t in got.items()})
+            raise Failure(f"{what}: {describe_worst(worst, tol)}{overflow_note(worst, peak, 'torch')}", inputs=inputs,
+                          worst=worst, tolerance=tol, expected={n: expected[n] for n in got},
+                          got={n: t.array for n, t in got.items()})
 
 
 def upstream_for(spec: ModuleSpec, case: Case) -> list[np.ndarray]:
     """Fixed random upstream gradients, one per output (the same for the learner and the oracle)."""
     rng = np.random.default_rng([case.seed, 7])
     return [rng.normal(size=spec.layout.shape(name, case)[0]) for name in spec.layout.outputs]
+
+
+def answers(spec: ModuleSpec) -> Callable[[CheckContext], str]:
+    """The module's "is it an answer at all" probe (``grader.checks.answers``): forward in float64."""
+
+    def probe(ctx: CheckContext) -> str:
+        from grader.checks.answers import non_answer, probe_cases
+
+        cases = probe_cases(steps=3 if spec.layout.sequence else 0)
+        read: list[dict[str, np.ndarray] | str | None] = []
+        for case, result in zip(cases, ctx.run([(spec.call(case), spec.named(case)) for case in cases]), strict=True):
+            if isinstance(result, Failure):
+                read.append(None)
+                continue
+            try:
+                got = tensors_of(spec, result.value, case, dtype="float64", device="cpu")
+            except Failure as failure:
+                read.append(failure.message)
+                continue
+            read.append({n: t.array for n, t in got.items() if t.array is not None})
+        return non_answer(f"{spec.symbol}.forward", read)
+
+    return probe

@@ -15,12 +15,19 @@ import numpy as np
 
 from grader.catalog import Check
 from grader.checks import replay
+from grader.checks.answers import non_answer, probe_cases
 from grader.checks.arrays import Spec, permute_rows
-from grader.checks.cases import EXTREME, Case, as_float64, cases
+from grader.checks.cases import EXTREME, Case, as_float64, cases, saturating
 from grader.checks.context import CheckContext, blame, expect
 from grader.checks.outcome import Failure, Outcome
 from grader.checks.property import run_property
-from grader.checks.tolerance import describe_worst, numpy_tolerance, worst_element
+from grader.checks.tolerance import (
+    describe_worst,
+    numpy_tolerance,
+    overflow_note,
+    overflow_sentence,
+    worst_element,
+)
 from grader.results import Status
 from grader.sandbox.replies import Returned
 
@@ -39,13 +46,18 @@ def property_check(
     strategy_options: dict[str, Any] | None = None,
     explain: bool = False,
     visibility: str = "visible",
+    saturate: bool = False,
+    loud: bool = True,
 ) -> Check:
-    """A check that runs ``body(ctx, cases)`` on about ``examples`` generated cases."""
+    """A check that runs ``body(ctx, cases)`` on about ``examples`` generated cases, then, with ``saturate``,
+    on the saturating cases (``loud=False``: without loud events). The checks that compare values with an
+    oracle saturate: every exercise meets exp's overflow there, in its forward pass and its gradients."""
     options = strategy_options or {}
+    fixed = saturating(**options, loud=loud) if saturate else ()
 
     def run(ctx: CheckContext) -> Outcome:
         outcome = run_property(lambda batch: body(ctx, batch), cases(**options), seed=ctx.seed,
-                               cases=ctx.examples(examples), name=f"{ctx.exercise.id}:{id}")
+                               cases=ctx.examples(examples), name=f"{ctx.exercise.id}:{id}", fixed=fixed)
         if explain and outcome.counterexample is not None and ctx.exercise.explain is not None:
             note = ctx.exercise.explain(ctx, outcome)
             if note:
@@ -80,12 +92,12 @@ def compare(spec: Spec, case: Case, expected: dict[str, np.ndarray], got: dict[s
             inputs: dict[str, Any], what: str) -> None:
     """Raise a ``Failure`` explaining the worst element if any output is out of tolerance."""
     for name in spec.outputs:
-        tol = numpy_tolerance(got[name].dtype, case.dtype, spec.steps(case))
+        tol = numpy_tolerance(got[name].dtype, case.dtype, spec.steps(case), case.size)
         label = name if len(spec.outputs) > 1 else ""
         worst = worst_element(label, expected[name], got[name], tol)
         if worst is not None:
-            raise Failure(f"{what}: {describe_worst(worst, tol)}", inputs=inputs, expected=expected,
-                          got=got, worst=worst, tolerance=tol)
+            raise Failure(f"{what}: {describe_worst(worst, tol)}{overflow_note(worst, case.peak)}", inputs=inputs,
+                          expected=expected, got=got, worst=worst, tolerance=tol)
 
 
 # ---------------------------------------------------------------------------- the checks
@@ -98,7 +110,8 @@ def matches_reference(spec: Spec, *, points: float, examples: int, hint: str, ma
         compare(spec, case, expected, got, inputs, f"{spec.symbol} differs from the reference")
 
     return property_check("matches_reference", "matches the reference", each_case(spec, judge), points=points,
-                          examples=examples, hint=hint, strategy_options={"max_steps": max_steps}, explain=True)
+                          examples=examples, hint=hint, strategy_options={"max_steps": max_steps}, explain=True,
+                          saturate=True)
 
 
 def dtype_and_shape(spec: Spec, *, points: float, examples: int, hint: str, max_steps: int = 0) -> Check:
@@ -128,21 +141,17 @@ def stays_finite(spec: Spec, *, points: float, examples: int, hint: str, max_ste
             bad = ~np.isfinite(array)
             if bad.any():
                 index = tuple(int(i) for i in np.argwhere(bad)[0])
-                raise Failure(
-                    f"{spec.symbol} returned {array[index]} in {name} at {list(index)} for inputs "
-                    f"whose pre-activations reach about ±{EXTREME:g}. An overflow in exp? The "
-                    "stub's sigmoid is numerically stable: use it, and np.tanh",
-                    inputs=inputs,
-                    got={name: array},
-                )
+                raise Failure(f"{spec.symbol} returned {array[index]} in {name} at {list(index)}. "
+                              f"{overflow_sentence(case.peak)}", inputs=inputs, got={name: array})
 
     return property_check("stays_finite", "stays finite for saturating inputs", each_case(spec, judge),
                           points=points, examples=examples, hint=hint,
-                          strategy_options={"magnitudes": (EXTREME,), "max_steps": max_steps})
+                          strategy_options={"magnitudes": (EXTREME,), "max_steps": max_steps}, saturate=True)
 
 
 def inputs_unchanged(spec: Spec, *, points: float, examples: int, hint: str, max_steps: int = 0) -> Check:
     def judge(ctx: CheckContext, case: Case, inputs: dict[str, Any], result: Returned) -> None:
+        spec.outputs_of(result.value, case)  # leaving the inputs alone earns nothing without a result
         for (name, before), now in zip(inputs.items(), result.args or [], strict=False):
             changed = _changed(before, now)
             if changed:
@@ -173,12 +182,14 @@ def _changed(before: Any, after: Any) -> str:
 
 def output_range(spec: Spec, outputs: tuple[str, ...], *, points: float, examples: int, hint: str,
                  why: str, max_steps: int = 0) -> Check:
-    """Every element of ``outputs`` lies in the closed interval [-1, 1]."""
+    """Every element of ``outputs`` lies in the closed interval [-1, 1], within the result's tolerance."""
 
     def judge(ctx: CheckContext, case: Case, inputs: dict[str, Any], result: Returned) -> None:
         got = spec.outputs_of(result.value, case)
         for name in outputs:
-            outside = ~(np.abs(got[name]) <= 1.0)
+            tol = numpy_tolerance(got[name].dtype, case.dtype, spec.steps(case), case.size)
+            with np.errstate(invalid="ignore"):
+                outside = ~(np.abs(got[name]) <= 1.0 + tol.rtol + tol.atol)
             if outside.any():
                 index = tuple(int(i) for i in np.argwhere(outside)[0])
                 raise Failure(
@@ -210,3 +221,23 @@ def rows_independent(spec: Spec, *, points: float, examples: int, hint: str, max
 
     return property_check("rows_independent", "treats batch rows independently", body, points=points,
                           examples=examples, hint=hint, strategy_options={"min_batch": 2, "max_steps": max_steps})
+
+
+def answers(spec: Spec) -> Callable[[CheckContext], str]:
+    """The exercise's "is it an answer at all" probe (``grader.checks.answers``)."""
+
+    def probe(ctx: CheckContext) -> str:
+        cases = probe_cases(steps=3 if spec.sequence else 0)
+        results = ctx.call_all(spec.symbol, [spec.args(case) for case in cases])
+        read: list[dict[str, np.ndarray] | str | None] = []
+        for case, result in zip(cases, results, strict=True):
+            if isinstance(result, Failure):
+                read.append(None)
+                continue
+            try:
+                read.append(spec.outputs_of(result.value, case))
+            except Failure as failure:
+                read.append(failure.message)
+        return non_answer(spec.symbol, read)
+
+    return probe

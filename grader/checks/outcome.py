@@ -9,9 +9,12 @@ not implemented yet, or the sandbox could not answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.results import Counterexample, Diagnosis, Status, Tolerance, Worst
+
+if TYPE_CHECKING:
+    from grader.sandbox.replies import Raised
 
 
 @dataclass
@@ -39,6 +42,7 @@ class Failure(Exception):
         worst: Worst | None = None,
         tolerance: Tolerance | None = None,
         case: Any = None,
+        raised: Raised | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -48,6 +52,7 @@ class Failure(Exception):
         self.worst = worst
         self.tolerance = tolerance
         self.case: Any = case  # the failing case (set by ``blame`` where the check does not)
+        self.raised = raised  # what the submission raised, where the failure is that it raised
 
 
 class Stop(BaseException):

@@ -18,14 +18,19 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir, storage_directory
 from hypothesis.errors import Flaky
+from hypothesis.internal.conjecture import providers
+from hypothesis.internal.constants_ast import Constants
 
 from grader.checks import replay
 from grader.checks.outcome import Failure, Outcome, Stop
@@ -49,24 +54,31 @@ def run_property(
     seed: int,
     cases: int,
     name: str = "",
+    fixed: Sequence[Any] = (),
 ) -> Outcome:
-    """Check ``body`` on about ``cases`` generated cases.
+    """Check ``body`` on about ``cases`` generated cases, then on the ``fixed`` ones.
 
     ``body`` gets a list of cases and raises a ``Failure`` (with its ``case`` set) for the
     first one that is wrong, or a ``Stop`` to end the check at once. ``name`` ("exercise:check")
-    identifies the search for replay.
+    identifies the search for replay. The ``fixed`` cases (the saturating ones, already as small
+    as they can be) run only once every generated case passed, so a mistake that shows on ordinary
+    inputs is reported on the smallest ordinary input hypothesis finds; the first fixed case that
+    fails is reported as it is.
     """
     body = _once_each(body)
     batches = st.lists(strategy, min_size=BATCH, max_size=BATCH)
     examples = max(2, math.ceil(cases / BATCH))
     known = replay.key(seed, examples, name)
     seen: set[Any] = set()
-    replayed = _replayed(body, replay.recorded(known), seen)
+    replay.pin(fixed)
+    replayed = _replayed(body, replay.recorded(known), seen, fixed)
     if isinstance(replayed, Outcome):
         replayed.cases = len(seen)
         return replayed
     if replayed is True:
         return Outcome(Status.PASSED, cases=len(seen))
+    if replayed == "fixed":  # every recorded case passed: the fixed ones, one by one, say which fails
+        return _fixed_stage(body, fixed, seen)
     found: Failure | Outcome | None
     if isinstance(replayed, Failure):  # the search would have found it first: the shrink stage starts from it
         found = replayed
@@ -80,13 +92,42 @@ def run_property(
         smallest = _search(lambda case: body([case]), strategy, seed, examples=SHRINK_EXAMPLES, shrink=True,
                            seen=seen)
         found = smallest if isinstance(smallest, (Failure, Outcome)) else found
+    if found is None:
+        return _fixed_stage(body, fixed, seen)
+    return _ended(found, seen)
+
+
+def _ended(found: Failure | Outcome, seen: set[Any]) -> Outcome:
     if isinstance(found, Outcome):
         found.cases = len(seen)
         return found
-    if isinstance(found, Failure):
-        return Outcome(Status.FAILED, found.message, cases=len(seen), tolerance=found.tolerance,
-                       counterexample=counterexample(found), case=found.case)
-    return Outcome(Status.PASSED, cases=len(seen))
+    return Outcome(Status.FAILED, found.message, cases=len(seen), tolerance=found.tolerance,
+                   counterexample=counterexample(found), case=found.case)
+
+
+def _fixed_stage(body: Callable[[list[Any]], None], fixed: Sequence[Any], seen: set[Any]) -> Outcome:
+    """Run the fixed cases (one round trip); where that fails, one by one in order: the first that
+    fails, or stops the check, ends it."""
+    seen.update(fixed)
+    if not fixed:
+        return Outcome(Status.PASSED, cases=len(seen))
+    try:
+        body(list(fixed))
+        return Outcome(Status.PASSED, cases=len(seen))
+    except Stop as stop:
+        return _ended(stop.outcome, seen)
+    except Failure:
+        pass
+    for case in fixed:
+        try:
+            body([case])
+        except Failure as failure:
+            if failure.case is None:
+                failure.case = case
+            return _ended(failure, seen)
+        except Stop as stop:
+            return _ended(stop.outcome, seen)
+    return _ended(Outcome(Status.FAILED, FLAKY), seen)
 
 
 def _once_each(body: Callable[[list[Any]], None]) -> Callable[[list[Any]], None]:
@@ -99,26 +140,27 @@ def _once_each(body: Callable[[list[Any]], None]) -> Callable[[list[Any]], None]
     return distinct
 
 
-def _replayed(body: Callable[[list[Any]], None], batches: list[Any] | None,
-              seen: set[Any]) -> bool | Failure | Outcome:
-    """Replay the recorded batches: True if every case passes; False if there is no record; the
-    failure the search would have found first (the shrink stage then starts from it, as after the
-    search); or, for a check that stops (not implemented, could not be graded), the outcome the
-    search would have ended with on the same case.
+def _replayed(body: Callable[[list[Any]], None], batches: list[Any] | None, seen: set[Any],
+              fixed: Sequence[Any] = ()) -> bool | str | Failure | Outcome:
+    """Replay the recorded batches, and the ``fixed`` cases after them: True if every case passes;
+    False if there is no record; "fixed" if every recorded case passes but a fixed one does not (the
+    fixed stage then says which); the failure the search would have found first (the shrink stage
+    then starts from it, as after the search); or, for a check that stops (not implemented, could not
+    be graded), the outcome the search would have ended with on the same case.
 
-    Every recorded case goes to ``body`` at once, so their calls share a few round trips instead of
-    one per batch. Where that fails or stops, the batches are replayed one by one, as the search
-    would have met them: the first failing batch is the search's, and so is the count of cases. A
-    call that ran out of time is not run again (the session answers for its symbol at once), so
-    its limit is spent once.
+    Every recorded case and every fixed one go to ``body`` at once, so their calls share a few round
+    trips instead of one per batch. Where that fails or stops, the batches are replayed one by one,
+    as the search would have met them: the first failing batch is the search's, and so is the count
+    of cases. A call that ran out of time is not run again (the session answers for its symbol at
+    once), so its limit is spent once.
     """
     if batches is None:
         return False
     everything = [case for batch in batches for case in batch]
-    seen.update(everything)
+    seen.update(everything, fixed)
     first: Failure | Stop
     try:
-        body(everything)
+        body(everything + list(fixed))
         return True
     except (Failure, Stop) as stopped:
         first = stopped
@@ -131,7 +173,7 @@ def _replayed(body: Callable[[list[Any]], None], batches: list[Any] | None,
             return _again(body, batch)
         except Stop as stop:
             return first.outcome if isinstance(first, Stop) and stop.timed_out and first.timed_out else stop.outcome
-    return True
+    return "fixed"
 
 
 def _again(body: Callable[[list[Any]], None], batch: list[Any]) -> Failure | Outcome:
@@ -170,7 +212,8 @@ def _search(body: Callable[[Any], None], strategy: st.SearchStrategy[Any], seed:
                        verbosity=Verbosity.quiet, report_multiple_bugs=False,
                        suppress_health_check=list(HealthCheck), phases=phases)
     try:
-        hypothesis_seed(seed)(profile(given(drawn=strategy)(test)))()
+        with _hermetic():
+            hypothesis_seed(seed)(profile(given(drawn=strategy)(test)))()
     except Failure as failure:
         return failure
     except Stop as stop:
@@ -178,6 +221,35 @@ def _search(body: Callable[[Any], None], strategy: st.SearchStrategy[Any], seed:
     except Flaky:
         return Outcome(Status.FAILED, FLAKY)
     return None
+
+
+# Hypothesis draws some values from constants it collects in the source of the "local" modules loaded in its
+# process (those outside site-packages and the standard library), and caches them in its storage folder
+# (``.hypothesis`` in the working folder) even with no example database. Which modules are local and loaded
+# differs between a checkout and an installed grader, between check and batch, and as a run imports more, so
+# the cases would too: while a search runs, no constants are collected, and the storage folder is one that
+# can never be made (its parent is this file), so nothing is stored or read there. The cases then depend on
+# the seed alone.
+NO_STORAGE = Path(__file__) / "hypothesis-storage"
+
+
+@contextmanager
+def _hermetic() -> Iterator[None]:
+    """Hypothesis draws from the seed alone, and stores and reads nothing, while this lasts."""
+    home: Any = storage_directory()
+    before = home.path if hasattr(home, "path") else home  # a StorageDirectory's (older hypothesis: a Path)
+    set_hypothesis_home_dir(NO_STORAGE)
+    collect = getattr(providers, "_get_local_constants", None)  # private: where it is gone, nothing to turn off
+    if collect is not None:
+        providers._get_local_constants = Constants
+        providers.CONSTANTS_CACHE.cache.clear()
+    try:
+        yield
+    finally:
+        set_hypothesis_home_dir(before)
+        if collect is not None:
+            providers._get_local_constants = collect
+            providers.CONSTANTS_CACHE.cache.clear()
 
 
 def counterexample(failure: Failure) -> Counterexample | None:

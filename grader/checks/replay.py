@@ -63,6 +63,12 @@ def keep(key: Key | None, batches: list[Any]) -> None:
         frames.pin(array for batch in batches for case in batch for array in _arrays(case))
 
 
+def pin(cases: Any) -> None:
+    """Pin the arrays of cases every grading of a check sends (the fixed saturating ones), while replay is on."""
+    if _enabled:
+        frames.pin(array for case in cases for array in _arrays(case))
+
+
 def oracle(case: Any, what: str, compute: Callable[[], T]) -> T:
     """``compute()``, an expensive oracle's answer for ``case`` alone (finite differences, autograd
     of the reference), remembered while replay is on: replayed cases are the same every time. Each

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -19,10 +20,24 @@ from grader.checks.cases import Case
 from grader.checks.context import CheckContext, blame, expect
 from grader.checks.modules import ModuleSpec, compare_tensors, oracle, tensors_of
 from grader.checks.numpy_checks import property_check
-from grader.checks.outcome import Failure
+from grader.checks.outcome import Failure, Outcome, Stop
+from grader.checks.running_code import module_names, running_code, walk
+from grader.results import Status
 from grader.sandbox.protocol import TensorValue
+from grader.sandbox.replies import Returned
 
 SMALL = {"max_batch": 4, "max_size": 8, "dtypes": ("float64",)}  # module calls cost milliseconds; dtype per call
+# What torch raises on the meta device where code reads a tensor's value (fine on every real device), and how to
+# name the read from the line that made it. The child raises one of these only when no device bug lies past the
+# read (child_torch._forward); .numpy() on a meta tensor is not here: it fails on a GPU too.
+META_READS: dict[str, tuple[tuple[str, str], ...]] = {
+    "Tensor.item() cannot be called on meta tensors": (
+        (r"\.item\(\)", "`.item()`"), (r"\b(float|int|bool)\(", "`{0}(...)`"),
+        (r"^(if|elif|while|assert)\b", "a Python `{0}` on a tensor"),
+        (r"\{[^{}]*:[^{}]*\}", "a format such as `{{t:.3f}}`")),
+    "Cannot copy out of meta tensor": (
+        (r"\.cpu\(\)", "`.cpu()`"), (r"\.to\(", "`.to(...)`"), (r"\.tolist\(\)", "`.tolist()`")),
+}
 
 
 def _batch_check(spec: ModuleSpec, judge: Callable[[CheckContext, Case, dict[str, Any], Any], None],
@@ -71,7 +86,7 @@ def matches_oracle(spec: ModuleSpec, *, dtype: str, points: float, examples: int
     title = f"matches {what} in {dtype}"
     return property_check(f"matches_{dtype}", title, _batch_check(spec, judge, dtype=dtype), points=points,
                           examples=examples, hint=hint, strategy_options={**SMALL, "max_steps": max_steps},
-                          explain=dtype == "float64")
+                          explain=dtype == "float64", saturate=True)
 
 
 def default_state(spec: ModuleSpec, *, points: float, hint: str, max_steps: int = 0) -> Check:
@@ -94,9 +109,11 @@ def default_state(spec: ModuleSpec, *, points: float, hint: str, max_steps: int 
                 zeros = _arrays(tensors_of(spec, expect(explicit).value, case, dtype="float64", device="cpu"))
                 compare_tensors(spec, case, zeros, got, spec.named(case),
                                 dtype="float64", what="with state=None the result differs from passing zeros")
-                on_meta, in_bfloat16 = expect(meta).value, expect(low).value
+                on_meta = None if meta_read(meta, ctx.exercise.file) else expect(meta).value  # else inconclusive
+                in_bfloat16 = expect(low).value
                 try:
-                    tensors_of(spec, on_meta, case, dtype="float64", device="meta")
+                    if on_meta is not None:
+                        tensors_of(spec, on_meta, case, dtype="float64", device="meta")
                     tensors_of(spec, in_bfloat16, case, dtype="bfloat16", device="cpu")
                 except Failure as failure:
                     raise Failure(f"with state=None, {failure.message}. Create the default state like the input, "
@@ -111,18 +128,48 @@ def _arrays(tensors: dict[str, TensorValue]) -> dict[str, np.ndarray]:
 
 
 def on_meta(spec: ModuleSpec, *, points: float, hint: str, max_steps: int = 0) -> Check:
-    """The module runs on whatever device it is moved to: PyTorch's meta device proves it without a GPU."""
+    """The module runs on whatever device it is moved to: PyTorch's meta device proves it without a GPU.
+    A module that reads a tensor's value (and has no device bug past the read) leaves it unproven: skipped."""
 
-    def judge(ctx: CheckContext, case: Case, inputs: dict[str, Any], result: Any) -> None:
-        tensors_of(spec, result.value, case, dtype="float64", device="meta")
+    def body(ctx: CheckContext, batch: list[Case]) -> None:
+        results = ctx.run([(spec.call(case, device="meta"), spec.named(case)) for case in batch])
+        reads = [meta_read(result, ctx.exercise.file) for result in results]
+        for case, result, read in zip(batch, results, reads, strict=True):
+            if not read:
+                with blame(case):
+                    tensors_of(spec, expect(result).value, case, dtype="float64", device="meta")
+        read = next(filter(None, reads), "")
+        if read:
+            raise Stop(Outcome(Status.SKIPPED, f"{read}, which the meta device cannot do; reading values is fine "
+                               "on a real GPU, so this device check is skipped and not counted"))
 
-    return property_check("device", "runs on the device it is moved to (meta)",
-                          _batch_check(spec, judge, device="meta"), points=points, examples=8, hint=hint,
-                          strategy_options={**SMALL, "max_steps": max_steps})
+    return property_check("device", "runs on the device it is moved to (meta)", body, points=points, examples=8,
+                          hint=hint, strategy_options={**SMALL, "max_steps": max_steps})
+
+
+def meta_read(result: Returned | Failure, file: str) -> str:
+    """'LSTMCell.forward reads a tensor's value (`.item()`, lstm_torch.py line 41)' where a call on the meta
+    device failed only because it read a value (``META_READS``); "" for any other result."""
+    raised = result.raised if isinstance(result, Failure) else None
+    for text, kinds in META_READS.items():
+        if raised is not None and text in raised.message:
+            where = [*_read_named(raised.code, kinds), *([f"{file} line {raised.line}"] if raised.line else [])]
+            return f"{raised.function or 'the module'} reads a tensor's value" + (
+                f" ({', '.join(where)})" if where else "")
+    return ""
+
+
+def _read_named(code: str, kinds: tuple[tuple[str, str], ...]) -> list[str]:
+    """How the line ``code`` reads a value: the name of the first of ``kinds`` (pattern, name) it matches."""
+    for pattern, name in kinds:
+        found = re.search(pattern, code)
+        if found:
+            return [name.format(*found.groups())]
+    return []
 
 
 def from_scratch(spec: ModuleSpec, *, points: float, hint: str, forbidden: tuple[str, ...]) -> Check:
-    """No torch.nn.LSTM/LSTMCell/GRU or torch's LSTM kernels: a look at the source, then a run."""
+    """No torch.nn.LSTM/LSTMCell/GRU or torch's LSTM kernels: a look at the code that runs, then a run."""
     names = {name.rsplit(".", 1)[1] for name in forbidden}
 
     def body(ctx: CheckContext, batch: list[Case]) -> None:
@@ -138,23 +185,56 @@ def from_scratch(spec: ModuleSpec, *, points: float, hint: str, forbidden: tuple
 
 
 def forbidden_uses(source: str, class_name: str, names: set[str]) -> list[tuple[int, str]]:
-    """(line, what) for each use of a forbidden name inside ``class_name`` or at module level."""
+    """(line, what) for each use of torch's ``names`` (``LSTMCell``, ``lstm``, ...) in the code that runs when
+    ``class_name`` is graded (``running_code``: not a ``__main__`` block, nor a function only it calls)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    scopes = [n for n in tree.body if not isinstance(n, ast.ClassDef) or n.name == class_name]
-    found = []
-    for scope in scopes:
-        for node in ast.walk(scope):
-            if isinstance(node, ast.Attribute) and node.attr in names:
-                found.append((node.lineno, f"{ast.unparse(node)}"))
-            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("torch"):
-                found += [(node.lineno, f"{node.module}.{a.name}") for a in node.names if a.name in names]
-            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
-                  and len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and node.args[1].value in names):
-                found.append((node.lineno, f"getattr(..., {node.args[1].value!r})"))
+    running = running_code(tree, class_name)
+    torch_names = _torch_names(running, own=module_names(tree))
+    found: set[tuple[int, str]] = set()
+    for node in (n for part in running for n in walk(part)):
+        if isinstance(node, ast.Attribute) and node.attr in names and _torch_path(node.value, torch_names):
+            found.add((node.lineno, ast.unparse(node)))
+        elif (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in torch_names
+              and torch_names[node.id].rsplit(".", 1)[-1] in names):
+            path = torch_names[node.id]
+            found.add((node.lineno, path if path.endswith("." + node.id) else f"{path}, under the name {node.id}"))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+              and len(node.args) > 1 and _torch_path(node.args[0], torch_names)
+              and isinstance(node.args[1], ast.Constant) and node.args[1].value in names):
+            found.add((node.lineno, f"getattr({ast.unparse(node.args[0])}, {node.args[1].value!r})"))
     return sorted(found)
+
+
+def _torch_names(running: list[ast.AST], *, own: set[str]) -> dict[str, str]:
+    """Name -> the torch module or object it stands for, from the imports (and ``nn = torch.nn``) in running
+    code: ``nn`` -> ``torch.nn``, ``Cell`` -> ``torch.nn.LSTMCell``. A name the file also gives its own
+    function or class is left out (``LSTMCell`` is the lesson's class)."""
+    found = {"torch": "torch"}
+    for node in (n for part in running for n in walk(part)):
+        if isinstance(node, ast.Import):
+            found |= {a.asname or a.name.split(".")[0]: a.name if a.asname else a.name.split(".")[0]
+                      for a in node.names if a.name.split(".")[0] == "torch"}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "torch":
+            found |= {a.asname or a.name: f"{node.module}.{a.name}" for a in node.names if a.name != "*"}
+    for node in (n for part in running for n in walk(part)):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            path = _torch_path(node.value, found)
+            if path:
+                found[node.targets[0].id] = path
+    return {name: path for name, path in found.items() if name not in own}
+
+
+def _torch_path(node: ast.AST, torch_names: dict[str, str]) -> str:
+    """``torch.nn`` for ``nn`` or ``torch.nn``; "" for an expression that is not a torch module or object."""
+    if isinstance(node, ast.Name):
+        return torch_names.get(node.id, "")
+    if isinstance(node, ast.Attribute):
+        owner = _torch_path(node.value, torch_names)
+        return f"{owner}.{node.attr}" if owner else ""
+    return ""
 
 
 def on_gpu(spec: ModuleSpec, *, points: float, hint: str, max_steps: int = 0) -> Check:

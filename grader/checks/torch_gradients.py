@@ -10,6 +10,7 @@ finite differences of its forward, in float64.
 from __future__ import annotations
 
 import importlib
+import math
 import re
 from typing import Any
 
@@ -21,7 +22,7 @@ from grader.checks.context import CheckContext, blame, expect
 from grader.checks.modules import ModuleSpec, oracle, tensors_of, upstream_for
 from grader.checks.numpy_checks import property_check
 from grader.checks.outcome import Failure
-from grader.checks.tolerance import describe_worst, torch_tolerance, worst_element
+from grader.checks.tolerance import OVERFLOWS_AT, describe_worst, torch_tolerance, worst_element
 from grader.checks.torch_checks import SMALL
 from grader.sandbox.calls import ModuleCall
 from grader.sandbox.protocol import TensorValue
@@ -45,18 +46,30 @@ def gradients(spec: ModuleSpec, *, points: float, hint: str, max_steps: int = 0)
                     _compare_gradient(spec, case, name, mine, theirs)
 
     return property_check("gradients", "gradients of inputs and parameters match autograd", body, points=points,
-                          examples=16, hint=hint, strategy_options={**SMALL, "max_steps": max_steps})
+                          examples=16, hint=hint, strategy_options={**SMALL, "max_steps": max_steps}, saturate=True)
 
 
 def _compare_gradient(spec: ModuleSpec, case: Case, name: str, mine: Any, theirs: np.ndarray) -> None:
     if not isinstance(mine, TensorValue) or mine.array is None:
         raise Failure(f"no gradient reaches {name}: the outputs are cut from the autograd graph before {name} is "
                       "used (.detach(), .data, a numpy round trip, torch.no_grad)", inputs=spec.named(case))
-    tol = torch_tolerance("float64", case.T if spec.layout.sequence else 1)
+    peak, size = spec.scale(case)
+    tol = torch_tolerance("float64", case.T if spec.layout.sequence else 1, size)
     worst = worst_element(name, theirs, mine.array, tol)
     if worst is not None:
-        raise Failure(f"the gradient of {name} differs from autograd of the reference: {describe_worst(worst, tol)}",
-                      inputs=spec.named(case), worst=worst, tolerance=tol)
+        raise Failure(f"the gradient of {name} differs from autograd of the reference: {describe_worst(worst, tol)}"
+                      f"{nan_gradient_note(worst, peak)}", inputs=spec.named(case), worst=worst, tolerance=tol)
+
+
+def nan_gradient_note(worst: Any, peak: float) -> str:
+    """Why a gradient is NaN or inf where autograd of the reference is finite, on an input that saturates."""
+    if math.isfinite(worst.got) or not math.isfinite(worst.expected) or peak < OVERFLOWS_AT:
+        return ""
+    return (f". On this input the pre-activations reach {peak:,.0f}, where exp overflows to inf, and a gradient turns "
+            "nan where backward multiplies that inf by 0: exp(x) / (1 + exp(x)) does, and so does a \"stable\" "
+            "torch.where(x >= 0, 1 / (1 + exp(-x)), exp(x) / (1 + exp(x))), since both of its branches are computed "
+            "and the one not taken still sends inf·0 = nan backward. torch.sigmoid and torch.tanh keep their "
+            "gradients finite")
 
 
 def gradcheck(spec: ModuleSpec, *, points: float, hint: str) -> Check:

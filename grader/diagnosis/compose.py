@@ -25,9 +25,24 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def naive_sigmoid(x: np.ndarray) -> np.ndarray:
+    """e^x / (1 + e^x): inf/inf = nan once x passes exp's overflow (the misconception, runnable)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        out: np.ndarray = np.exp(x) / (1 + np.exp(x))
+    return out
+
+
+def naive_tanh(x: np.ndarray) -> np.ndarray:
+    """(e^2x - 1) / (e^2x + 1): inf/inf = nan once 2x passes exp's overflow."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(2 * x)
+        out: np.ndarray = (e - 1) / (e + 1)
+    return out
+
+
 def _learn(g: SimpleNamespace) -> Callable[..., Any]:
-    return lambda stm, e, W_n, b_n, W_i, b_i: (np.tanh(g.concat(stm, e) @ W_n.T + b_n)
-                                               * g.sigmoid(g.concat(stm, e) @ W_i.T + b_i))
+    return lambda stm, e, W_n, b_n, W_i, b_i: (g.new_info_act(g.concat(stm, e) @ W_n.T + b_n)
+                                               * g.ignore_act(g.concat(stm, e) @ W_i.T + b_i))
 
 
 def _forget(g: SimpleNamespace) -> Callable[..., Any]:
@@ -35,8 +50,8 @@ def _forget(g: SimpleNamespace) -> Callable[..., Any]:
 
 
 def _use(g: SimpleNamespace) -> Callable[..., Any]:
-    return lambda forget_out, stm, e, W_u, b_u, W_v, b_v: (np.tanh(forget_out @ W_u.T + b_u)
-                                                           * g.sigmoid(g.concat(stm, e) @ W_v.T + b_v))
+    return lambda forget_out, stm, e, W_u, b_u, W_v, b_v: (g.tanh(forget_out @ W_u.T + b_u)
+                                                           * g.use_act(g.concat(stm, e) @ W_v.T + b_v))
 
 
 def _cell(g: SimpleNamespace) -> Callable[..., Any]:
@@ -62,6 +77,11 @@ def _forward(g: SimpleNamespace) -> Callable[..., Any]:
 
 LESSON: Parts = {
     "sigmoid": lambda g: sigmoid,
+    "tanh": lambda g: np.tanh,
+    # each gate's own activation, so that one can be swapped alone: N_t's tanh, i_t's and V_t's sigmoids
+    "new_info_act": lambda g: g.tanh,
+    "ignore_act": lambda g: g.sigmoid,
+    "use_act": lambda g: g.sigmoid,
     "concat": lambda g: lambda stm, e: np.concatenate([stm, e], axis=-1),
     "learn_gate": _learn,
     "forget_gate": _forget,
@@ -95,13 +115,16 @@ def standard(state: dict[str, np.ndarray], x: np.ndarray, h: np.ndarray, c: np.n
 
 
 def backward(ltm: np.ndarray, stm: np.ndarray, e: np.ndarray, p: dict[str, np.ndarray], d_ltm: np.ndarray,
-             d_stm: np.ndarray, *, omit: frozenset[str] = frozenset()) -> dict[str, np.ndarray]:
-    """The gradients of sum(d_ltm * ltm + d_stm * stm); ``omit`` leaves named terms out."""
+             d_stm: np.ndarray, *, omit: frozenset[str] = frozenset(), naive: bool = False) -> dict[str, np.ndarray]:
+    """The gradients of sum(d_ltm * ltm + d_stm * stm); ``omit`` leaves named terms out ("bias_sum": the bias
+    gradients averaged over the batch instead of summed); ``naive``: the gates recomputed with an overflowing
+    sigmoid."""
     H = stm.shape[1]
+    act, tanh = naive_sigmoid if naive else sigmoid, np.tanh
     x = np.concatenate([stm, e], axis=-1)
-    N, i, f = np.tanh(x @ p["W_n"].T + p["b_n"]), sigmoid(x @ p["W_i"].T + p["b_i"]), sigmoid(x @ p["W_f"].T + p["b_f"])
+    N, i, f = tanh(x @ p["W_n"].T + p["b_n"]), act(x @ p["W_i"].T + p["b_i"]), act(x @ p["W_f"].T + p["b_f"])
     forget_out = ltm * f
-    U, V = np.tanh(forget_out @ p["W_u"].T + p["b_u"]), sigmoid(x @ p["W_v"].T + p["b_v"])
+    U, V = tanh(forget_out @ p["W_u"].T + p["b_u"]), act(x @ p["W_v"].T + p["b_v"])
 
     def term(name: str, value: Any) -> Any:
         return 1.0 if name in omit else value
@@ -113,8 +136,12 @@ def backward(ltm: np.ndarray, stm: np.ndarray, e: np.ndarray, p: dict[str, np.nd
     da_i = d_ltm * N * term("sigmoid_i", i * (1 - i))
     da_f = d_forget_out * ltm * term("sigmoid_f", f * (1 - f))
     dx = da_n @ p["W_n"] + da_i @ p["W_i"] + da_f @ p["W_f"] + da_v @ p["W_v"]
+    def bias(da: np.ndarray) -> np.ndarray:
+        summed: np.ndarray = da.mean(axis=0) if "bias_sum" in omit else da.sum(axis=0)
+        return summed
+
     grads = {"ltm_prev": d_forget_out * f, "stm_prev": dx[:, :H], "event": dx[:, H:], "W_u": da_u.T @ forget_out,
-             "b_u": da_u.sum(axis=0)}
+             "b_u": bias(da_u)}
     for gate, da in (("n", da_n), ("i", da_i), ("f", da_f), ("v", da_v)):
-        grads[f"W_{gate}"], grads[f"b_{gate}"] = da.T @ x, da.sum(axis=0)
+        grads[f"W_{gate}"], grads[f"b_{gate}"] = da.T @ x, bias(da)
     return grads

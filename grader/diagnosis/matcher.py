@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 
 from grader.checks.arrays import Spec
-from grader.checks.cases import Case, as_float64
+from grader.checks.cases import GATES, Case
 from grader.checks.context import CheckContext
 from grader.checks.outcome import Failure, Outcome, Stop
 from grader.checks.tolerance import numpy_tolerance, worst_element
 from grader.diagnosis import compose
-from grader.diagnosis.library import MISCONCEPTIONS, Misconception
+from grader.diagnosis.library import MISCONCEPTIONS
+from grader.diagnosis.misconception import Misconception
 from grader.results import Diagnosis, Tolerance
 
 Outputs = dict[str, np.ndarray]
@@ -32,11 +33,14 @@ Diagnoser = Callable[[CheckContext, str, Outcome], Diagnosis | None]
 
 
 def probes(case: Case) -> list[Case]:
-    """The failing case, the same sizes with other values, and one row and one unit more."""
+    """The failing case, the same sizes with other values, and one row and one unit more; for a case whose
+    gates saturate, also each gate pushed far on its own (which activation overflows tells the mistakes apart)."""
     again = [dataclasses.replace(case, seed=(case.seed + k) % 2**32) for k in (1, 2, 3)]
     bigger = [dataclasses.replace(case, B=case.B + 1, seed=(case.seed + 4) % 2**32),
               dataclasses.replace(case, H=case.H + 1, I=case.I + 1, seed=(case.seed + 5) % 2**32)]
-    return [case, *again, *bigger]
+    alone = ([dataclasses.replace(case, saturate=f"{gate}+") for gate in GATES]
+             if case.saturate and case.saturate != "loud" else [])
+    return [case, *again, *bigger, *alone]
 
 
 def agree(variant: Outputs, student: Outputs, tol: Tolerance) -> bool:
@@ -65,33 +69,100 @@ def diagnoser(student: Student, variant: Variant, tolerance: Callable[[Case, np.
     """A diagnose function for one kind of exercise, given how to run the submission and a variant."""
 
     def diagnose(ctx: CheckContext, check: str, outcome: Outcome) -> Diagnosis | None:
-        exercise = ctx.exercise.id
-        candidates = [m for m in MISCONCEPTIONS if m.applies_to(exercise, check)]
-        signed = [m for m in candidates if m.pattern and re.search(m.pattern, outcome.message)]
-        if signed:
-            return verdict(signed)
-        runnable = [m for m in candidates if not m.pattern]
-        if not runnable or outcome.case is None:
-            return None
-        cases = probes(outcome.case)
-        try:
-            answers = student(ctx, cases)
-        except Stop:
-            return None
-        if any(a is None for a in answers):
-            return None
-        found = []
-        for misconception in runnable:
-            try:
-                same = all(agree(variant(ctx, misconception, case), answer, tolerance(case, _first(answer)))
-                           for case, answer in zip(cases, answers, strict=True) if answer is not None)
-            except (ArithmeticError, ValueError, IndexError, KeyError, TypeError):
-                same = False  # the variant cannot even run on these sizes
-            if same:
-                found.append(misconception)
+        """The variants that agree with the submission on every probe; else a mistake that shows by being right
+        at other sizes; else the mistakes whose signature the failure message carries."""
+        candidates = [m for m in MISCONCEPTIONS if m.applies_to(ctx.exercise.id, check)]
+        runnable = [m for m in candidates if not m.pattern and not m.sizes]
+        found = _agreeing(ctx, runnable, outcome, student, variant, tolerance) if runnable else []
+        if not found:
+            found = [m for m in candidates if m.sizes == "squeezed" and _squeezed(outcome.message)]
+        if not found and outcome.case is not None:
+            found = [m for m in candidates if m.sizes in ("batch_of_one", "fixed")
+                     and _right_at_other_sizes(ctx, m, outcome, student, variant, tolerance)]
+        if not found:
+            found = [m for m in candidates if m.pattern and re.search(m.pattern, outcome.message)]
         return verdict(found)
 
     return diagnose
+
+
+def _agreeing(ctx: CheckContext, runnable: list[Misconception], outcome: Outcome, student: Student,
+              variant: Variant, tolerance: Callable[[Case, np.ndarray], Tolerance]) -> list[Misconception]:
+    """The variants that give what the submission gives on every probe of the failing case, and somewhere differ
+    from the reference there (a variant that cannot be told from correct code on these inputs explains nothing)."""
+    if outcome.case is None:
+        return []
+    cases = probes(outcome.case)
+    try:
+        answers = student(ctx, cases)
+    except Stop:
+        return []
+    if any(a is None for a in answers):
+        return []
+    found = []
+    for misconception in runnable:
+        try:
+            wrong = [variant(ctx, misconception, case) for case in cases]
+            same = all(agree(w, answer, tolerance(case, _first(answer)))
+                       for case, w, answer in zip(cases, wrong, answers, strict=True) if answer is not None)
+            telling = same and not all(agree(w, variant(ctx, REFERENCE, case), tolerance(case, _first(w)))
+                                       for case, w in zip(cases, wrong, strict=True))
+        except (ArithmeticError, ValueError, IndexError, KeyError, TypeError):
+            telling = False  # the variant cannot even run on these sizes
+        if telling:
+            found.append(misconception)
+    return found
+
+
+REFERENCE = Misconception("reference", "", "", ())  # nothing replaced: the lesson's own cell
+SHAPES = re.compile(r"with shape \(([\d, ]*)\); expected \(([A-Z, ]+)\) = \(([\d, ]+)\)")
+
+
+def _right_at_other_sizes(ctx: CheckContext, misconception: Misconception, outcome: Outcome, student: Student,
+                          variant: Variant, tolerance: Callable[[Case, np.ndarray], Tolerance]) -> bool:
+    """Whether the submission, wrong on the failing case, is right on the same values at other sizes: with one row
+    (``batch_of_one``), or at the size its wrong output has (``fixed``: a size written into the code)."""
+    case: Case = outcome.case
+    if misconception.sizes == "batch_of_one":
+        other = dataclasses.replace(case, B=1) if case.B > 1 else None
+    else:
+        other = _at_the_size_it_gave(case, outcome.message)
+    if other is None:
+        return False
+    try:
+        answer = student(ctx, [other])[0]
+        if answer is None:
+            return False
+        return agree(variant(ctx, REFERENCE, other), answer, tolerance(other, _first(answer)))
+    except (Stop, ArithmeticError, ValueError, IndexError, KeyError, TypeError):
+        return False
+
+
+def _squeezed(message: str) -> bool:
+    """Whether the failure is an output with its size-1 axes dropped ("shape (3,); expected (B, H) = (1, 3)")."""
+    found = SHAPES.search(message)
+    if found is None:
+        return False
+    got = [int(n) for n in found[1].replace(" ", "").split(",") if n]
+    wanted = [int(n) for n in found[3].replace(" ", "").split(",")]
+    return len(got) < len(wanted) and got == [n for n in wanted if n != 1]
+
+
+def _at_the_size_it_gave(case: Case, message: str) -> Case | None:
+    """The failing case at the size the submission's output had instead ("shape (1, 4); expected (B, H) = (1, 1)":
+    H = 4), or None when the message shows no such size."""
+    found = SHAPES.search(message)
+    if found is None:
+        return None
+    got = [int(n) for n in found[1].replace(" ", "").split(",") if n]
+    labels = found[2].replace(" ", "").split(",")
+    wanted = [int(n) for n in found[3].replace(" ", "").split(",")]
+    if len(got) != len(wanted):
+        return None
+    sizes = {label: g for label, g, w in zip(labels, got, wanted, strict=True) if g != w and label in ("B", "H", "T")}
+    if not sizes:
+        return None
+    return dataclasses.replace(case, B=sizes.get("B", case.B), H=sizes.get("H", case.H), T=sizes.get("T", case.T))
 
 
 def _first(outputs: Outputs) -> np.ndarray:
@@ -114,13 +185,16 @@ def numpy_diagnoser(spec: Spec) -> Diagnoser:
                 for r, c in zip(results, cases, strict=True)]
 
     def variant(ctx: CheckContext, misconception: Misconception, case: Case) -> Outputs:
+        """The variant in the case's own dtype, as the submission computes: an activation overflows in float32 at
+        half of what it takes in float64."""
         function = getattr(compose.lesson(misconception.lesson), spec.symbol)
-        out = _outputs(spec, function(*as_float64(list(spec.args(case).values()))), case)
+        out = _outputs(spec, function(*list(spec.args(case).values())), case)
         if out is None:
             raise ValueError("the variant returned the wrong structure")
         return out
 
-    return diagnoser(student, variant, lambda case, got: numpy_tolerance(got.dtype, case.dtype, spec.steps(case)))
+    return diagnoser(student, variant, lambda case, got: numpy_tolerance(got.dtype, case.dtype, spec.steps(case),
+                                                                       case.size))
 
 
 def backward_diagnoser(inputs: Callable[[Case], dict[str, Any]], gradients_of: Callable[..., Outputs]) -> Diagnoser:
@@ -137,6 +211,6 @@ def backward_diagnoser(inputs: Callable[[Case], dict[str, Any]], gradients_of: C
         return answers
 
     def variant(ctx: CheckContext, misconception: Misconception, case: Case) -> Outputs:
-        return compose.backward(*inputs(case).values(), omit=misconception.omit)
+        return compose.backward(*inputs(case).values(), omit=misconception.omit, naive=misconception.naive)
 
-    return diagnoser(student, variant, lambda case, got: numpy_tolerance(got.dtype, "float64"))
+    return diagnoser(student, variant, lambda case, got: numpy_tolerance(got.dtype, "float64", 1, case.size))

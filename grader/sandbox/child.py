@@ -182,10 +182,14 @@ class Child:
 
     # ---------------------------------------------------------------- ops
     def load(self) -> dict[str, Any]:
-        if self.config.get("forbid"):  # before the submission can take a reference to them
-            import _grader_torch  # type: ignore[import-not-found,unused-ignore]
+        import _grader_imports  # type: ignore[import-not-found]  # private copy of child_imports.py
 
-            _grader_torch.forbid(self.config["forbid"])
+        if self.config.get("forbid"):  # before the submission can take a reference to them
+            import _grader_torch  # type: ignore[import-not-found,unused-ignore]  # noqa: F401  # torch, in the import's limit
+
+            _grader_imports.forbid(self.config["forbid"])
+        if self.config.get("environment") is not None:  # the course's grading environment: what it may import
+            _grader_imports.guard(self.config["environment"], self.submission_dir)
         path = os.path.join(self.submission_dir, self.config["file"])
         name = self.config["module"]
         sys.path.insert(1, self.submission_dir)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.errors import SandboxFailure
+from grader.sandbox.untrusted import clean
 
 _SIGNALS = {
     signal.SIGSEGV: "crashed with a segmentation fault",
@@ -24,6 +25,14 @@ _SIGNALS = {
 # innermost frame first, as one line of its log: STUCK_MARKER, then a JSON list of frames.
 STUCK_MARKER = "\x00grader: stuck at "
 STUCK_AT = 0.9  # of the time limit: early enough to be in the log when the parent stops the child
+
+
+BUDGET_RAN_OUT = "the submission's time budget ran out"  # how every over-budget check's reason starts
+
+
+def budget(seconds: float) -> str:
+    """The submission's time budget, in the words every over-budget check uses."""
+    return f"all the checks of one submission together may take {seconds:g} s (submission_timeout in [tool.grader])"
 
 
 @dataclass(frozen=True)
@@ -48,11 +57,7 @@ def explain(death: Death, code: int | None, limits: Any) -> SandboxFailure:
         return SandboxFailure(f"the submission's process used more than the {limits.memory_mb} MiB memory limit "
                               f"{death.during}", kind="memory")
     if death.how == "timeout" and death.over_budget:
-        return SandboxFailure(
-            f"grading stopped: all checks of this submission together took longer than the "
-            f"{submission_timeout:g} s limit",
-            kind="budget",
-        )
+        return SandboxFailure(f"{BUDGET_RAN_OUT} while this check ran: {budget(submission_timeout)}", kind="budget")
     if death.how == "timeout":
         return SandboxFailure(f"{death.subject} took longer than the {death.limit:g} s time limit (an endless loop, or "
                               f"very slow code?){stuck_site(death.log_tail)}", kind="timeout")
@@ -84,7 +89,8 @@ def crash_site(log_tail: str, file: str) -> str:
 
 
 def stuck_site(log_tail: str) -> str:
-    """Where the child said the submission was stuck (its last such line), as a clause of the message."""
+    """Where the child said the submission was stuck (its last such line), as a clause of the message; what
+    the line says is the child's (a submission can write such lines too), so it is cleaned here."""
     found = [line for line in log_tail.splitlines() if line.startswith(STUCK_MARKER)]
     try:
         frames = json.loads(found[-1][len(STUCK_MARKER):]) if found else []
@@ -92,13 +98,13 @@ def stuck_site(log_tail: str) -> str:
         return ""
     if not isinstance(frames, list) or not frames or not all(_is_frame(f) for f in frames):
         return ""
-    inner, callers = frames[0], [f["function"] for f in frames[1:] if f["function"] != "<module>"]
-    name = inner["function"]
+    inner, callers = frames[0], [clean(f["function"], 100) for f in frames[1:] if f["function"] != "<module>"]
+    name = clean(inner["function"], 100)
     where = "in the top-level code" if name == "<module>" else f"in {name}"
     if callers and callers[0] != name:
         where += f", called from {callers[0]}"
-    code = f" ({inner['code']})" if inner["code"] else ""
-    return f"; it was stopped at {inner['file']} line {inner['line']}{code}, {where}"
+    code = f" ({clean(inner['code'], 300)})" if inner["code"] else ""
+    return f"; it was stopped at {clean(inner['file'], 100)} line {inner['line']}{code}, {where}"
 
 
 def _is_frame(frame: Any) -> bool:

@@ -177,13 +177,14 @@ def pack(value: Any, arrays: list[np.ndarray], *, depth: int = 0) -> dict[str, A
     return {"t": "other", "pytype": str(name)[:200]}
 
 
-def unpack(tree: Any, arrays: list[np.ndarray]) -> Any:
-    """Rebuild a value from a JSON tree, validating every node."""
-    budget = [MAX_TREE_NODES]
-    return _unpack(tree, arrays, 0, budget)
+def unpack(tree: Any, arrays: list[np.ndarray], *, text: Callable[[str, int], str] | None = None) -> Any:
+    """Rebuild a value from a JSON tree, validating every node. ``text(string, cap)``: the parent's cleaner of the
+    strings the child chose (type names, details, dtype, device, dict keys); without it they are only cut to size."""
+    return _unpack(tree, arrays, 0, [MAX_TREE_NODES], text)
 
 
-def _unpack(node: Any, arrays: list[np.ndarray], depth: int, budget: list[int]) -> Any:
+def _unpack(node: Any, arrays: list[np.ndarray], depth: int, budget: list[int],
+            text: Callable[[str, int], str] | None) -> Any:
     budget[0] -= 1
     if budget[0] < 0 or depth > MAX_TREE_DEPTH + 1:
         raise ProtocolError("a value is too large or nested too deeply")
@@ -201,13 +202,14 @@ def _unpack(node: Any, arrays: list[np.ndarray], depth: int, budget: list[int]) 
         items = node.get("items")
         if type(items) is not list:
             raise ProtocolError(f"a {tag} node has no item list")
-        values = [_unpack(v, arrays, depth + 1, budget) for v in items]
+        values = [_unpack(v, arrays, depth + 1, budget, text) for v in items]
         return tuple(values) if tag == "tuple" else values
     if tag == "dict":
         items = node.get("items")
         if type(items) is not dict or not all(type(k) is str for k in items):
             raise ProtocolError("a dict node is malformed")
-        return {k: _unpack(v, arrays, depth + 1, budget) for k, v in items.items()}
+        return {(text(k, 200) if text else k): _unpack(v, arrays, depth + 1, budget, text)
+                for k, v in items.items()}
     if tag == "tensor":
         shape, dtype, device = node.get("shape"), node.get("dtype"), node.get("device")
         if not (type(shape) is list and len(shape) <= MAX_NDIM and all(type(n) is int and n >= 0 for n in shape)
@@ -215,15 +217,16 @@ def _unpack(node: Any, arrays: list[np.ndarray], depth: int, budget: list[int]) 
             raise ProtocolError("a tensor node is malformed")
         array = None
         if "i" in node:
-            array = _unpack({"t": "array", "i": node["i"]}, arrays, depth, budget)
+            array = _unpack({"t": "array", "i": node["i"]}, arrays, depth, budget, text)
             if list(array.shape) != shape:
                 raise ProtocolError("a tensor's values do not have its shape")
-        return TensorValue(array, dtype[:40], device[:40], tuple(shape))
+        return TensorValue(array, text(dtype, 40) if text else dtype[:40], text(device, 40) if text else device[:40],
+                           tuple(shape))
     if tag == "other":
         pytype, detail = node.get("pytype", "?"), node.get("detail", "")
         if type(pytype) is not str or type(detail) is not str:
             raise ProtocolError("an opaque node is malformed")
-        return Opaque(pytype[:200], detail[:200])
+        return Opaque(text(pytype, 200), text(detail, 200)) if text else Opaque(pytype[:200], detail[:200])
     raise ProtocolError(f"unknown value tag {tag[:40]!r}")
 
 

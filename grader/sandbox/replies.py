@@ -2,7 +2,9 @@
 
 ``Returned`` (a value, plain arrays), ``Raised`` (the submission raised an exception),
 ``Loaded`` (what importing the submission found) and the parsers that build them from the
-child's messages, turning anything malformed into a ``SandboxFailure``.
+child's messages, turning anything malformed into a ``SandboxFailure``. Every string the child
+chose (messages, names, code, type names) is made safe here, once (``untrusted.clean``); the
+output passed in is already (``Session._take_output``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.errors import SandboxFailure
+from grader.sandbox.untrusted import clean
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class Loaded:
 
 
 def _text(value: Any, limit: int = 2000) -> str:
-    return value[:limit] if isinstance(value, str) else ""
+    return clean(value, limit) if isinstance(value, str) else ""
 
 
 def parse_raised(record: Any, output: str) -> Raised:
@@ -86,7 +89,7 @@ def parse_hello(hello: Any, output: str) -> Loaded:
         params = info.get("params") if isinstance(info, dict) else None
         if not isinstance(params, list) or not all(isinstance(p, dict) for p in params):
             raise SandboxFailure("the submission's process sent a malformed greeting", kind="protocol")
-        symbols[str(name)[:100]] = SymbolInfo(
+        symbols[_text(name, 100)] = SymbolInfo(
             kind=_text(info.get("kind"), 20),
             params=tuple(_text(p.get("name"), 100) for p in params),
             required=sum(1 for p in params if not p.get("default")),
@@ -100,10 +103,10 @@ def parse_reply(message: dict[str, Any], arrays: list[Any], output: str) -> Retu
 
     try:
         if message.get("ok") is True:
-            value = protocol.unpack(message.get("value"), arrays)
-            args = protocol.unpack(message["args"], arrays) if "args" in message else None
-            grads = protocol.unpack(message["grads"], arrays) if "grads" in message else None
-            trace = protocol.unpack(message["trace"], arrays) if "trace" in message else None
+            value = protocol.unpack(message.get("value"), arrays, text=clean)
+            args = protocol.unpack(message["args"], arrays, text=clean) if "args" in message else None
+            grads = protocol.unpack(message["grads"], arrays, text=clean) if "grads" in message else None
+            trace = protocol.unpack(message["trace"], arrays, text=clean) if "trace" in message else None
             return Returned(value=value, args=args, output=output, grads=grads, trace=trace)
         if message.get("ok") is False:
             return parse_raised(message.get("error"), output)

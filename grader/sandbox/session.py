@@ -13,7 +13,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,10 +21,12 @@ from typing import Any
 from grader.errors import SandboxFailure
 from grader.sandbox import scratch
 from grader.sandbox.calls import Call, ModuleCall, encode
-from grader.sandbox.deaths import STUCK_AT, STUCK_MARKER, Death, explain, without_stuck
+from grader.sandbox.deaths import BUDGET_RAN_OUT, STUCK_AT, STUCK_MARKER, Death, budget, explain, without_stuck
+from grader.sandbox.files import read_submission
 from grader.sandbox.launch import Launcher, process_launcher
 from grader.sandbox.replies import Loaded, Raised, Returned, parse_hello, parse_reply
 from grader.sandbox.spawn import ChildProcess, Spawned
+from grader.sandbox.untrusted import clean
 from grader.sandbox.wire import Wire
 from grader.sandbox.zygote import Zygote
 
@@ -32,7 +34,7 @@ CALLS_PER_FRAME = 32  # a request frame's calls: few enough that their arrays st
 
 # the child's runtime: these files, copied under these names into its private folder
 RUNTIME = {"child.py": "child.py", "protocol.py": "_grader_protocol.py", "child_torch.py": "_grader_torch.py",
-           "zygote_server.py": "_grader_zygote.py"}
+           "zygote_server.py": "_grader_zygote.py", "child_imports.py": "_grader_imports.py"}
 
 NOT_RUN_AGAIN = "not run again: "  # a call refused because the function ran out of time before
 
@@ -63,17 +65,25 @@ class Session:
         *,
         limits: Limits | None = None,
         launcher: Launcher = process_launcher,
+        files: Mapping[str, bytes] | None = None,
         extra_files: Sequence[Path] = (),
         forbid: Sequence[str] = (),
+        environment: Sequence[str] | None = None,
         zygote: Zygote | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.folder, self.file = folder, file
         self.limits = limits or Limits()
         self.launcher = launcher
+        # the submission's files as read (name -> bytes): what every fresh child gets; without them, its folder's
+        self.files = dict(files) if files is not None else read_submission(folder, follow_links=False)
         self.extra_files = tuple(extra_files)
         self.forbid = list(forbid)
+        # modules it may import besides the standard library and its own files (None: imports are not checked)
+        self.environment = None if environment is None else list(environment)
         self.zygote = zygote if zygote is not None and zygote.alive else None
-        self.deadline = time.monotonic() + self.limits.submission_timeout
+        # when the submission's time budget ends (time.monotonic()), shared by every session of the submission
+        self.deadline = time.monotonic() + self.limits.submission_timeout if deadline is None else deadline
         self.calls = 0  # calls made, and the round trips that carried them (benchmarks report them)
         self.trips = 0
         self._proc: ChildProcess | None = None
@@ -88,7 +98,7 @@ class Session:
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
         """Start the child now; its imports overlap with the parent's own work."""
-        if self._proc is None and self._broken is None:
+        if self._proc is None and self._broken is None and time.monotonic() < self.deadline:
             self._spawn()
 
     def _spawn(self) -> None:
@@ -109,6 +119,7 @@ class Session:
             "timed_out": sorted(self._poisoned),  # the child answers for them at once: callers do not hang again
             "spin": limits.child_spin,
             "forbid": self.forbid,
+            "environment": self.environment,
             "stuck": {"marker": STUCK_MARKER, "import_by": time.monotonic() + limits.startup_timeout * STUCK_AT,
                       "call": limits.call_timeout * STUCK_AT},  # when the child says where it is stuck
             "limits": {
@@ -145,10 +156,8 @@ class Session:
                           deadline=self.deadline, fail=self._fail)
 
     def _files(self) -> dict[str, bytes]:
-        """The submission's files the child may import: its folder's .py files, and the extra files."""
-        found = {path.name: path.read_bytes() for path in sorted(self.folder.glob("*.py"))[:64]
-                 if path.is_file() and path.stat().st_size < 1 << 20}
-        return {**found, **{path.name: path.read_bytes() for path in self.extra_files}}
+        """The submission's files the child may import (read once, copied as they were), and the extra files."""
+        return {**self.files, **{path.name: path.read_bytes() for path in self.extra_files}}
 
     def close(self) -> None:
         if self._proc is not None:
@@ -266,8 +275,12 @@ class Session:
         return replies
 
     def _open(self) -> Wire:
-        """The running child's pipes (a fresh child if the last one was killed)."""
+        """The running child's pipes (a fresh child if the last one was killed; none once the submission's
+        time budget has run out: each check not started by then says so at once)."""
         if self._proc is None or self._wire is None:
+            if time.monotonic() >= self.deadline:
+                raise SandboxFailure(f"{BUDGET_RAN_OUT} before this check started: "
+                                     f"{budget(self.limits.submission_timeout)}", kind="budget")
             self._spawn()
         assert self._wire is not None
         return self._wire
@@ -279,13 +292,14 @@ class Session:
         self._log_offset = 0
 
     def _take_output(self) -> str:
+        """What the child wrote since last asked (at most ``output_kb``), as safe text (``untrusted.clean``)."""
         self._log.flush()
         end = os.fstat(self._log.fileno()).st_size
         cap = self.limits.output_kb << 10
         data = os.pread(self._log.fileno(), min(end - self._log_offset, cap + 1), self._log_offset)
         self._log_offset = end
-        text = without_stuck(data[:cap].decode("utf-8", "replace"))
-        return text + ("\n[output truncated]" if len(data) > cap else "")
+        text = clean(without_stuck(data[:cap].decode("utf-8", "replace")), cap + 1)
+        return text[:cap] + ("\n[output truncated]" if len(data) > cap or len(text) > cap else "")
 
     def _fail(self, how: str, detail: str) -> SandboxFailure:
         """Kill the child and explain, in one sentence, what happened."""
@@ -303,9 +317,12 @@ class Session:
         return explain(death, self._kill(), self.limits)
 
     def _log_tail(self) -> str:
+        """The end of the child's log as safe text, keeping the markers of the lines that say where it
+        was stuck (``deaths.stuck_site`` reads them, and cleans what they say)."""
         try:
             size = os.fstat(self._log.fileno()).st_size
             start = max(size - 8192, 0)
-            return os.pread(self._log.fileno(), size - start, start).decode("utf-8", "replace")
+            text = os.pread(self._log.fileno(), size - start, start).decode("utf-8", "replace")
         except (OSError, ValueError):
             return ""
+        return STUCK_MARKER.join(clean(part, 8192) for part in text.split(STUCK_MARKER))

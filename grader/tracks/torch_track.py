@@ -19,7 +19,7 @@ from grader.checks import torch_gradients
 from grader.checks.arrays import Spec
 from grader.checks.cases import Case
 from grader.checks.context import CheckContext
-from grader.checks.modules import ModuleSpec, rounded
+from grader.checks.modules import ModuleSpec, answers, rounded
 from grader.diagnosis.modules import module_diagnoser
 from grader.tracks.torch_parts import explain_cell, explain_sequence, numpy_reference
 
@@ -81,12 +81,32 @@ def standard_state(case: Case) -> dict[str, np.ndarray]:
     return {name: array.copy() for name, array in _standard_state(case)}
 
 
+STANDARD_GATES = "ifnv"  # torch.nn.LSTMCell's blocks i, f, g, o are the lesson's i_t, f_t, N_t and V_t
+
+
 @functools.lru_cache(maxsize=4096)
 def _standard_state(case: Case) -> tuple[tuple[str, np.ndarray], ...]:
     rng = np.random.default_rng([case.seed, case.I, case.H, 11])
     w, m = 2.0 * min(case.magnitude, 3.0), case.magnitude
-    return tuple((name, rng.uniform(-1, 1, shape) * (m if name.startswith("bias") else w / np.sqrt(shape[1])))
-                 for name, shape in standard_keys(case.I, case.H).items())
+    state = {name: rng.uniform(-1, 1, shape) * (m if name.startswith("bias") else w / np.sqrt(shape[1]))
+             for name, shape in standard_keys(case.I, case.H).items()}
+    if case.saturate and case.saturate != "loud":  # the lesson's gates pushed far are the same gates here
+        pushed = case.arrays
+        for block, gate in enumerate(STANDARD_GATES):
+            if gate in case.saturate:
+                rows = slice(block * case.H, (block + 1) * case.H)
+                state["bias_ih"][rows] = pushed[f"b_{gate}"].astype(np.float64)
+                state["bias_hh"][rows] = 0.0
+    return tuple(state.items())
+
+
+def _standard_scale(case: Case) -> tuple[float, float]:
+    """(largest |pre-activation|, largest sum of |weight · input| terms) of the standard cell's gates."""
+    s = dict(_standard_state(case))
+    x, h = case.arrays["event"].astype(np.float64), case.arrays["stm_prev"].astype(np.float64)
+    gates = x @ s["weight_ih"].T + h @ s["weight_hh"].T + s["bias_ih"] + s["bias_hh"]
+    terms = np.abs(x) @ np.abs(s["weight_ih"]).T + np.maximum(np.abs(h), 1.0) @ np.abs(s["weight_hh"]).T
+    return float(np.abs(gates).max()), float(terms.max())
 
 
 CELL = ModuleSpec(
@@ -113,6 +133,7 @@ STANDARD = ModuleSpec(
     args=lambda c: [c.arrays["event"], (c.arrays["stm_prev"], c.arrays["ltm_prev"])],
     arg_names=("input", "h", "c"),
     oracle=_torch_lstm_cell,
+    scale=_standard_scale,
 )
 
 HINT_KEYS = "Name the submodules exactly as the contract does; they are torch.nn.Linear layers with bias."
@@ -150,7 +171,7 @@ def _portable(spec: ModuleSpec, *, steps: int = 0) -> list[Check]:
 def _exercise(spec: ModuleSpec, title: str, check_list: list[Check], **extra: Any) -> Exercise:
     return Exercise(id=spec.symbol, title=title, track="torch", file=FILE, symbol=spec.symbol,
                     params=("input_size", "hidden_size"), checks=tuple(check_list), kind="class",
-                    diagnose=module_diagnoser(spec), **extra)
+                    diagnose=module_diagnoser(spec), answers=answers(spec), **extra)
 
 
 CELL_EXERCISE = _exercise(CELL, "The lesson's LSTMCell (torch.nn.Module)", [

@@ -1,0 +1,71 @@
+"""What to do about each mistake of the library, in one line: shown as the failing check's hint when the mistake
+is named (a check's own hint is written for every way of failing it; this one for the way the learner did)."""
+
+from __future__ import annotations
+
+HINTS = {
+    "concat_order": "Concatenate STM first: x = np.concatenate([stm_prev, event], axis=-1) (torch.cat([stm, event], "
+                    "dim=1)).",
+    "activations_swapped": "N_t = tanh(W_n x + b_n) and i_t = σ(W_i x + b_i): swap the two activations back.",
+    "learn_without_ignore": "Multiply the new information by the ignore factor: return N_t * i_t.",
+    "learn_bias_after_activation": "Add the bias inside the activation: tanh(x @ W_n.T + b_n).",
+    "forget_bias_missing": "Add b_f before the sigmoid: f_t = σ(x @ W_f.T + b_f).",
+    "forget_on_stm": "Scale the long-term memory: return ltm_prev * f_t.",
+    "forget_returns_factor": "Return what is kept of the memory, ltm_prev * f_t, not f_t itself.",
+    "forget_tanh": "Use the sigmoid for f_t: it must lie in [0, 1].",
+    "remember_multiplies": "Add the two: LTM_t = forget_out + learn_out.",
+    "textbook_use_gate": "Run forget_out through the use gate's own layer: U_t = tanh(forget_out @ W_u.T + b_u), "
+                         "then STM_t = U_t * V_t.",
+    "use_without_tanh": "Apply tanh to U_t: U_t = tanh(forget_out @ W_u.T + b_u).",
+    "use_sigmoid_for_u": "Use tanh for U_t, so STM can be negative.",
+    "use_gate_new_ltm": "Feed the use gate forget_out (LTM_{t-1} * f_t), not the new LTM_t.",
+    "use_gate_ltm_prev": "Feed the use gate forget_out (LTM_{t-1} * f_t), not LTM_{t-1}.",
+    "textbook_output": "Compute STM_t with the lesson's use gate: U_t * V_t, with U_t from forget_out.",
+    "cell_state_order": "Return (ltm, stm): the long-term memory first.",
+    "state_not_carried": "Carry the state: each step starts from the (ltm, stm) the previous step returned.",
+    "stms_before_step": "Append the STM after each step: stms[:, t] is the cell's output at step t.",
+    "last_step_dropped": "Loop over all T steps: for t in range(events.shape[1]).",
+    "time_reversed": "Step forwards: t = 0, 1, ..., T - 1.",
+    "final_state_swapped": "Return (stms, (ltm_T, stm_T)): the final long-term memory first.",
+    "unstable_sigmoid": "Use a sigmoid that never exponentiates a positive number (the stub's sigmoid; "
+                        "scipy.special.expit; torch.sigmoid).",
+    "unstable_tanh": "Use np.tanh (torch.tanh) instead of building tanh from exp.",
+    "ignore_tanh": "Use the sigmoid for i_t: i_t = σ(W_i x + b_i).",
+    "new_info_sigmoid": "Use tanh for N_t: N_t = tanh(W_n x + b_n).",
+    "use_v_tanh": "Use the sigmoid for V_t: V_t = σ(W_v x + b_v).",
+    "float16_arithmetic": "Compute in the inputs' dtype (float64 in, float64 out; float32 is accepted).",
+    "batch_first_row": "Use every row: ltm_prev * f_t, with no [0] on the batch axis.",
+    "gate_order_ifog": "Split the gates in torch.nn.LSTMCell's order i, f, g, o.",
+    "gate_order_fi": "The first block is the input gate i, the second the forget gate f.",
+    "bias_hh_ignored": "Add both biases: x @ weight_ih.T + bias_ih + h @ weight_hh.T + bias_hh.",
+    "bias_ih_ignored": "Add both biases: x @ weight_ih.T + bias_ih + h @ weight_hh.T + bias_hh.",
+    "hx_order_swapped": "Unpack hx as (h, c): the hidden state first.",
+    "returns_c_h": "Return (h, c): the hidden state first, like torch.nn.LSTMCell.",
+    "backward_missing_tanh_derivative": "Multiply by N_t's tanh derivative: da_n = d_ltm * i_t * (1 - N_t**2).",
+    "backward_missing_sigmoid_derivative": "Multiply by i_t's sigmoid derivative: da_i = d_ltm * N_t * i_t * "
+                                           "(1 - i_t).",
+    "backward_forget_one_path": "Add both paths: d_forget_out = d_ltm + da_u @ W_u.",
+    "backward_missing_use_tanh_derivative": "Multiply by U_t's tanh derivative: da_u = d_stm * V_t * (1 - U_t**2).",
+    "backward_bias_not_summed": "Sum each bias gradient over the batch: db = da.sum(axis=0), shape (H,).",
+    "weights_not_transposed": "Multiply by the transpose: x @ W.T + b (W is (out, in)).",
+    "time_major_events": "Step over the time axis: events[:, t] is step t of every sequence.",
+    "mutated_input": "Build new arrays (y = x * f) instead of writing into an argument (x *= f).",
+    "default_state_on_cpu": "Create the default state on the input's device: event.new_zeros(B, H).",
+    "default_state_float32": "Create the default state in the input's dtype: event.new_zeros(B, H).",
+    "hardcoded_cuda": "Follow the inputs' device instead of calling .cuda().",
+    "outputs_detached": "Return the tensors the computation produced, without .detach() or torch.no_grad().",
+    "parameter_data": "Use the parameter itself (self.forget.weight), not its .data.",
+    "inplace_breaks_autograd": "Write x = x * y instead of x *= y or x.mul_(y).",
+    "numpy_round_trip": "Keep forward in torch: no .numpy(), .item() or torch.tensor(...) of values.",
+    "forbidden_api": "Build the cell from torch.nn.Linear, torch.sigmoid and torch.tanh.",
+    "backward_unstable": "Recompute the gates in backward with the stable sigmoid (the stub's, or "
+                         "scipy.special.expit) and np.tanh.",
+    "backward_bias_mean": "Sum each bias gradient over the batch: db = da.sum(axis=0), not da.mean(axis=0).",
+    "floating_point_error": "Remove np.seterr(all=\"raise\") (or raise only on invalid values), and use a sigmoid "
+                            "that never exponentiates a positive number.",
+    "squeezed_output": "Keep the batch axis: no .squeeze(), .ravel() or [0] on a (B, H) result.",
+    "nan_gradients": "Use torch.sigmoid and torch.tanh: their gradients stay finite where they saturate.",
+    "state_detached": "Carry the state without .detach(): backpropagation through time needs the whole chain.",
+    "batch_of_one_only": "Keep the batch axis everywhere: no reshape(1, -1), [0] or .item() on batched arrays.",
+    "fixed_sizes": "Read sizes from the arrays (B, H = stm_prev.shape) instead of writing numbers into the code.",
+}

@@ -1,0 +1,84 @@
+"""LSTM in numpy, stretch exercise included.
+
+Forward: the given sigmoid. Backward: I wanted the backward to be self-contained, so it has
+its own little activation helpers at the top of the function.
+"""
+
+import numpy as np
+
+
+def sigmoid(x):
+    """σ(x) = 1 / (1 + e^(-x)), computed without overflow for large |x|. Given, not graded."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def learn_gate(stm_prev, event, W_n, b_n, W_i, b_i):
+    x = np.concatenate([stm_prev, event], axis=-1)
+    return np.tanh(x @ W_n.T + b_n) * sigmoid(x @ W_i.T + b_i)
+
+
+def forget_gate(ltm_prev, stm_prev, event, W_f, b_f):
+    x = np.concatenate([stm_prev, event], axis=-1)
+    return ltm_prev * sigmoid(x @ W_f.T + b_f)
+
+
+def remember_gate(forget_out, learn_out):
+    return forget_out + learn_out
+
+
+def use_gate(forget_out, stm_prev, event, W_u, b_u, W_v, b_v):
+    x = np.concatenate([stm_prev, event], axis=-1)
+    return np.tanh(forget_out @ W_u.T + b_u) * sigmoid(x @ W_v.T + b_v)
+
+
+def lstm_cell(ltm_prev, stm_prev, event, params):
+    p = params
+    forget_out = forget_gate(ltm_prev, stm_prev, event, p["W_f"], p["b_f"])
+    learn_out = learn_gate(stm_prev, event, p["W_n"], p["b_n"], p["W_i"], p["b_i"])
+    ltm = remember_gate(forget_out, learn_out)
+    stm = use_gate(forget_out, stm_prev, event, p["W_u"], p["b_u"], p["W_v"], p["b_v"])
+    return ltm, stm
+
+
+def lstm_forward(ltm0, stm0, events, params):
+    ltm, stm = ltm0, stm0
+    stms = []
+    for t in range(events.shape[1]):
+        ltm, stm = lstm_cell(ltm, stm, events[:, t], params)
+        stms.append(stm)
+    return np.stack(stms, axis=1), (ltm, stm)
+
+
+def lstm_cell_backward(ltm_prev, stm_prev, event, params, d_ltm, d_stm):
+    def sig(a):
+        ea = np.exp(a)
+        return ea / (1.0 + ea)
+
+    def dsig(s):
+        return s * (1.0 - s)
+
+    def dtanh(t):
+        return 1.0 - t * t
+
+    p = params
+    H = stm_prev.shape[1]
+    x = np.concatenate([stm_prev, event], axis=-1)
+    N = np.tanh(x @ p["W_n"].T + p["b_n"])
+    i = sig(x @ p["W_i"].T + p["b_i"])
+    f = sig(x @ p["W_f"].T + p["b_f"])
+    fo = ltm_prev * f
+    U = np.tanh(fo @ p["W_u"].T + p["b_u"])
+    V = sig(x @ p["W_v"].T + p["b_v"])
+
+    a_u = d_stm * V * dtanh(U)
+    a_v = d_stm * U * dsig(V)
+    d_fo = d_ltm + a_u @ p["W_u"]
+    a_n = d_ltm * i * dtanh(N)
+    a_i = d_ltm * N * dsig(i)
+    a_f = d_fo * ltm_prev * dsig(f)
+    dx = a_n @ p["W_n"] + a_i @ p["W_i"] + a_f @ p["W_f"] + a_v @ p["W_v"]
+    return {"ltm_prev": d_fo * f, "stm_prev": dx[:, :H], "event": dx[:, H:],
+            "W_n": a_n.T @ x, "b_n": a_n.sum(0), "W_i": a_i.T @ x, "b_i": a_i.sum(0),
+            "W_f": a_f.T @ x, "b_f": a_f.sum(0), "W_u": a_u.T @ fo, "b_u": a_u.sum(0),
+            "W_v": a_v.T @ x, "b_v": a_v.sum(0)}

@@ -1,0 +1,70 @@
+"""LSTM in PyTorch. LSTM.forward allocates the whole output tensor up front and writes each
+step's STM into its slice (autograd handles slice assignment into a fresh tensor)."""
+
+import math
+
+import torch
+from torch import nn
+
+
+class LSTMCell(nn.Module):
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.new_info = nn.Linear(hidden_size + input_size, hidden_size)
+        self.ignore = nn.Linear(hidden_size + input_size, hidden_size)
+        self.forget = nn.Linear(hidden_size + input_size, hidden_size)
+        self.use_ltm = nn.Linear(hidden_size, hidden_size)
+        self.use_stm = nn.Linear(hidden_size + input_size, hidden_size)
+
+    def forward(self, event, state=None):
+        if state is None:
+            zeros = event.new_zeros(event.shape[0], self.hidden_size)
+            state = (zeros, zeros)
+        ltm_prev, stm_prev = state
+        x = torch.cat([stm_prev, event], dim=-1)
+        forget_out = ltm_prev * torch.sigmoid(self.forget(x))
+        ltm = forget_out + torch.tanh(self.new_info(x)) * torch.sigmoid(self.ignore(x))
+        stm = torch.tanh(self.use_ltm(forget_out)) * torch.sigmoid(self.use_stm(x))
+        return ltm, stm
+
+
+class LSTM(nn.Module):
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.cell = LSTMCell(input_size, hidden_size)
+
+    def forward(self, events, state=None):
+        B, T, _ = events.shape
+        out = events.new_empty(B, T, self.cell.hidden_size)
+        for t in range(T):
+            state = self.cell(events[:, t], state)
+            out[:, t] = state[1]
+        return out, state
+
+
+class StandardLSTMCell(nn.Module):
+    def __init__(self, input_size, hidden_size):
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.weight_ih = nn.Parameter(torch.empty(4 * hidden_size, input_size))
+        self.weight_hh = nn.Parameter(torch.empty(4 * hidden_size, hidden_size))
+        self.bias_ih = nn.Parameter(torch.empty(4 * hidden_size))
+        self.bias_hh = nn.Parameter(torch.empty(4 * hidden_size))
+        bound = 1 / math.sqrt(hidden_size)
+        for p in self.parameters():
+            nn.init.uniform_(p, -bound, bound)
+
+    def forward(self, input, hx=None):
+        B, H = input.shape[0], self.hidden_size
+        if hx is None:
+            hx = (input.new_zeros(B, H), input.new_zeros(B, H))
+        h, c = hx
+        gates = input.new_empty(B, 4 * H)
+        gates[:] = input @ self.weight_ih.T + self.bias_ih + h @ self.weight_hh.T + self.bias_hh
+        i, f, g, o = gates.chunk(4, dim=-1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        h = torch.sigmoid(o) * torch.tanh(c)
+        return h, c
