@@ -29,8 +29,8 @@ from grader.batch import pool
 from grader.batch.jobs import grade_student, grading_settings
 from grader.catalog import missing
 from grader.config import load_settings
-from grader.isolation import resolve
 from grader.sandbox.calls import Call, ModuleCall
+from grader.sandbox.isolation import resolve
 from grader.sandbox.session import Session
 from grader.sandbox.zygote import Zygote, install
 

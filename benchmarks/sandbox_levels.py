@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from grader.config import load_settings
-from grader.isolation import launcher
+from grader.pipeline.workers import limits_for
 from grader.sandbox import ModuleCall, Session
 from grader.sandbox.cgroups import available
-from grader.workers import limits_for
+from grader.sandbox.isolation import launcher
 
 ROOT = Path(__file__).resolve().parent.parent
 

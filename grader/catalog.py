@@ -34,6 +34,7 @@ class Check:
     run: Callable[[CheckContext], Outcome]
     visibility: str = "visible"
     examples: int = 0  # generated cases it asks for (also its cost, for sharing work)
+    explained: bool = False  # a failure is worth the composite exercise's explanation (its first wrong part)
     # why this check cannot run here ('' if it can): then it is skipped, and never counted
     skip_unless: Callable[[CheckContext], str] | None = field(default=None, compare=False)
 

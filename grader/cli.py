@@ -74,7 +74,7 @@ def check(ctx: click.Context, path: Path, exercises: tuple[str, ...], fmt: str, 
     """Grade the exercise files in PATH (a folder, default ./exercises, or one file)."""
     from grader.api import check_submission
     from grader.report import render
-    from grader.report.text import summary
+    from grader.report.text import total_line
     from grader.scoring import exit_code
 
     settings = _settings(ctx, seed=seed, device=device, sandbox=sandbox)
@@ -87,7 +87,7 @@ def check(ctx: click.Context, path: Path, exercises: tuple[str, ...], fmt: str, 
             output.write_text(text, encoding="utf-8")
         except OSError as error:
             raise GraderError(f"{output}: cannot write the report ({error.strerror})") from None
-        click.echo(f"wrote {output}: {summary(report)}")
+        click.echo(f"wrote {output}: {total_line(report)}")
     else:
         click.echo(text, nl=False)
     sys.exit(int(exit_code(report)))
@@ -95,7 +95,7 @@ def check(ctx: click.Context, path: Path, exercises: tuple[str, ...], fmt: str, 
 
 def _warn_fallback(ctx: click.Context, notes: tuple[str, ...]) -> None:
     """Grading others' code (ci and exam profiles) must not fall back to the process level quietly."""
-    from grader.isolation import FALLBACK
+    from grader.sandbox.isolation import FALLBACK
 
     if FALLBACK in notes and ctx.obj["profile"] in ("ci", "exam"):
         click.secho(f"WARNING: {FALLBACK}", err=True, fg="yellow", bold=True)
@@ -208,13 +208,13 @@ def quiz(ctx: click.Context, answers: Path | None, quiz_id: str | None, student:
 
 
 def _quiz_report(report: Any, fmt: str, output: Path | None) -> None:
-    from grader.quiz.text import report_text, summary
+    from grader.quiz.render import quiz_total_line, report_text
     from grader.report import render
     from grader.scoring import exit_code
 
     color = output is None and fmt == "text" and sys.stdout.isatty()
     text = report_text(report, color=color) if fmt == "text" else render(report, fmt)
-    _quiz_emit(text, output, f"wrote {output}: {summary(report)}")
+    _quiz_emit(text, output, f"wrote {output}: {quiz_total_line(report)}")
     sys.exit(int(exit_code(report)))
 
 
@@ -270,7 +270,7 @@ def batch(ctx: click.Context, directory: Path, out: Path | None, workers: int | 
 
     from rich.console import Console
 
-    from grader.batch.console import counts, incomplete, problems, summary, watching
+    from grader.batch.console import counts, incomplete, problems, results_table, watching
     from grader.batch.run import run_batch
 
     settings = _settings(ctx, seed=seed, sandbox=sandbox, parts=parts or None)
@@ -281,7 +281,7 @@ def batch(ctx: click.Context, directory: Path, out: Path | None, workers: int | 
                             regrade=regrade, scheduler=scheduler, assignment=assignment, students=students,
                             forget=forget, started=watch.start, finished=watch.advance)
     if not quiet:
-        console.print(summary(outcome))
+        console.print(results_table(outcome))
         click.echo(counts(outcome))
         line = incomplete(outcome)
         if line:

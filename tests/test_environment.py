@@ -24,8 +24,8 @@ from grader.config import ENVIRONMENT, Settings, load_settings
 from grader.errors import InputError
 from grader.results import Report, Status
 from grader.sandbox.bwrap import bwrap_path
-from grader.sandbox.child_imports import NOT_PROVIDED
 from grader.sandbox.replies import Raised
+from grader.sandbox.runtime.environment import NOT_PROVIDED
 from grader.sandbox.session import Session
 from grader.sandbox.zygote import Forked, Zygote
 

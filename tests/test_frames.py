@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.sandbox import frames, protocol
+from grader.sandbox import frames
 from grader.sandbox.calls import Call, encode
+from grader.sandbox.runtime import protocol
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,7 @@ from grader.api import check_submission
 from grader.cli import main
 from grader.config import Settings
 from grader.report import render
-from grader.report.text import format_array, summary
+from grader.report.text import format_array, total_line
 from grader.results import (
     CheckResult,
     Counterexample,
@@ -133,7 +133,7 @@ def test_partial_page_has_the_terminal_reports_content(partial: Report) -> None:
     page = render(partial, "html")
     text = text_of(page)
     assert_self_contained(page)
-    assert f"Total: {summary(partial)}." in text
+    assert f"Total: {total_line(partial)}." in text
     assert f"<code>grade check {partial.submission}</code> (seed 0, " in page
     assert section_classes(page) == {
         "learn_gate": "passed", "forget_gate": "failed", "remember_gate": "passed", "use_gate": "failed",
@@ -186,7 +186,7 @@ def test_reference_page_says_every_check_passes(reference: Report) -> None:
     page = render(reference, "html")
     text = text_of(page)
     assert_self_contained(page)
-    assert f"Total: {summary(reference)}." in text and "every exercise passes every check" in text
+    assert f"Total: {total_line(reference)}." in text and "every exercise passes every check" in text
     assert set(section_classes(page).values()) == {"passed"} and "✘" not in text
     learn = next(e for e in reference.exercises if e.id == "learn_gate")
     assert f"✔ {len(learn.checks)} checks passed ({sum(c.cases for c in learn.checks)} generated cases)" in text
@@ -315,7 +315,7 @@ def test_chromium_renders_the_page(chromium: list[str], partial: Report, tmp_pat
     text = html.unescape(text_of(dom))
     for exercise in partial.exercises:
         assert exercise.id in text
-    assert f"Total: {summary(partial)}." in text
+    assert f"Total: {total_line(partial)}." in text
     assert squash(partial.exercises[1].checks[0].message) in text
     assert {name: p["text"] for name, p in drawn_parts(dom).items() if p["kind"] == "gate"} == {
         "learn_gate": "learn gate passed · 10/10", "forget_gate": "forget gate failed · 4/10",

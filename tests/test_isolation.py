@@ -12,10 +12,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from grader import isolation
 from grader.cli import main
 from grader.errors import UsageError
-from grader.sandbox import bwrap
+from grader.sandbox import bwrap, isolation
 
 
 @pytest.fixture

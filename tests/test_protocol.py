@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from grader.sandbox import protocol
-from grader.sandbox.protocol import Opaque, ProtocolError
+from grader.sandbox.runtime import protocol
+from grader.sandbox.runtime.protocol import Opaque, ProtocolError
 
 
 def roundtrip(value: object) -> object:

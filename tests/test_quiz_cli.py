@@ -13,8 +13,8 @@ from conftest import ROOT
 
 from grader import api
 from grader.cli import main
+from grader.quiz.commands import key_answers, reference_for
 from grader.quiz.loader import load_quiz
-from grader.quiz.session import key_answers, reference_for
 from grader.quiz.variants import draw
 
 QUIZZES = ROOT / "quizzes"
@@ -99,7 +99,7 @@ def test_output_file_gets_the_report_and_the_terminal_a_summary(runner: CliRunne
 
 def test_per_student_answers_from_ci_with_grader_student(runner: CliRunner, tmp_path: Path) -> None:
     quiz = load_quiz(QUIZZES / "by-hand.toml")
-    reference = __import__("grader.quiz.session", fromlist=["reference_for"]).reference_for(ROOT)()
+    reference = __import__("grader.quiz.commands", fromlist=["reference_for"]).reference_for(ROOT)()
     from grader.quiz.variants import solve
 
     answers = {q.id: solve(q, draw(quiz, q, "ci-student"), reference)[0] if q.computed else q.answer

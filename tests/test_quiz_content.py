@@ -8,9 +8,9 @@ import pytest
 from conftest import ROOT
 
 from grader.api import grade_quiz, quiz_self_test
+from grader.quiz.commands import key_answers, reference_for
 from grader.quiz.loader import load_folder
 from grader.quiz.model import TOPICS, Quiz
-from grader.quiz.session import key_answers, reference_for
 from grader.results import Status
 from grader.scoring import exit_code
 

@@ -16,7 +16,7 @@ from grader.api import grade_quiz
 from grader.quiz.credit import multiple_credit, ordering_credit, points_for
 from grader.quiz.loader import load_quiz
 from grader.quiz.model import Question
-from grader.quiz.tolerance import Tolerance, exact
+from grader.quiz.numeric import Tolerance, exact
 from grader.results import CheckResult, Status
 
 QUIZZES = ROOT / "quizzes"

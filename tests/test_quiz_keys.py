@@ -13,10 +13,10 @@ from conftest import ROOT
 
 from grader.api import grade_quiz, write_student_copy
 from grader.cli import main
+from grader.quiz.commands import key_answers as solved
+from grader.quiz.commands import reference_for
 from grader.quiz.loader import load_folder, load_quiz
 from grader.quiz.model import Quiz
-from grader.quiz.session import key_answers as solved
-from grader.quiz.session import reference_for
 from grader.results import Status
 
 QUIZZES = ROOT / "quizzes"

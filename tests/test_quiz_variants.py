@@ -13,10 +13,10 @@ from conftest import ROOT, requires_torch
 
 from grader.api import grade_quiz, show_quiz
 from grader.cli import main
+from grader.quiz.commands import reference_for
 from grader.quiz.generators import GENERATORS
 from grader.quiz.loader import load_quiz
 from grader.quiz.model import Question
-from grader.quiz.session import reference_for
 from grader.quiz.variants import Draws, draw, normalise_student, seed, solve
 from grader.results import Status
 

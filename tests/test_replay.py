@@ -178,7 +178,7 @@ def test_a_replayed_check_sends_all_its_cases_in_one_go(quick: Settings, tmp_pat
 
     bodies: list[str] = []
     real = CheckContext.run
-    monkeypatch.setattr(CheckContext, "run", lambda self, calls: bodies.append(self.exercise.id) or real(self, calls))
+    monkeypatch.setattr(CheckContext, "run", lambda self, calls: bodies.append(self.exercise) or real(self, calls))
     reference = ROOT / "solutions" / "lstm_numpy.py"
     searched = check_submission(reference, exercise=["learn_gate"], settings=quick, isolation="none", jobs=1)
     searching = len(bodies)

@@ -278,7 +278,7 @@ def test_requests_carry_only_the_function_name_and_its_arguments(
 
     monkeypatch.setattr(Wire, "send", spy)
     session.call("double", [np.ones(2)])
-    from grader.sandbox import protocol
+    from grader.sandbox.runtime import protocol
 
     json_len, _ = protocol.parse_header(frames[0][: protocol.HEADER.size])
     message, _ = protocol.decode_body(frames[0][16 : 16 + json_len], frames[0][16 + json_len :])
@@ -286,17 +286,26 @@ def test_requests_carry_only_the_function_name_and_its_arguments(
     assert [set(call) for call in message["calls"]] == [{"symbol", "args", "echo"}]
 
 
+def test_the_runtime_folder_is_exactly_what_the_child_gets() -> None:
+    from grader.sandbox import runtime
+
+    files = {p.name for p in (GRADER / "sandbox" / "runtime").glob("*.py")} - {"__init__.py"}
+    assert set(runtime.FILES) == files, "every file of sandbox/runtime/ is copied into the sandbox, and only those"
+
+
 def test_child_imports_nothing_from_the_grader_but_the_protocol() -> None:
-    for name in ("child.py", "protocol.py", "child_torch.py", "zygote_server.py", "child_imports.py"):
-        tree = ast.parse((GRADER / "sandbox" / name).read_text())
+    for path in sorted((GRADER / "sandbox" / "runtime").glob("*.py")):
+        name = path.name
+        tree = ast.parse(path.read_text())
         imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
         imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         assert not [m for m in imported if m.startswith("grader")], name
         assert imported <= {"__future__", "faulthandler", "importlib.util", "inspect", "io", "json", "os",
                              "resource", "select", "sys", "time", "linecache", "typing", "numpy", "re",
                              "struct", "dataclasses", "_grader_protocol", "_grader_torch", "torch",
-                             "importlib", "_grader_zygote", "base64", "contextlib", "ctypes", "shutil", "signal",
-                             "socket", "collections.abc", "_grader_imports", "builtins", "types",
+                             "importlib", "base64", "contextlib", "ctypes", "shutil", "signal",
+                             "socket", "collections.abc", "_grader_environment", "_grader_forkserver", "builtins",
+                             "types", "pathlib",
                              "torch._meta_registrations", "torch._decomp"}, name  # torch's own, for native_meta
 
 

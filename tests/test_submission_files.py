@@ -28,7 +28,7 @@ from grader.checks.property import run_property
 from grader.cli import main
 from grader.config import Settings, describe, load_settings
 from grader.errors import UsageError
-from grader.grading import _text
+from grader.pipeline.grade import _text
 from grader.sandbox.files import MAX_FILE_BYTES, MAX_FILES, UnreadableFile, read_submission
 from grader.sandbox.replies import Returned
 from grader.sandbox.session import Limits, Session

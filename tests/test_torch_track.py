@@ -117,7 +117,7 @@ def test_a_warm_zygote_forks_children_that_compute_as_a_fresh_process_does() -> 
 import os, sys
 sys.path.insert(0, {str(ROOT)!r})
 import numpy as np
-from grader.sandbox import child_torch, protocol
+from grader.sandbox.runtime import protocol, torch_calls
 import importlib.util
 spec = importlib.util.spec_from_file_location("sol", {str(ROOT / "solutions" / "lstm_torch.py")!r})
 module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)
@@ -128,13 +128,13 @@ def results():
     for device, dtype in (("cpu", "float64"), ("cpu", "bfloat16"), ("meta", "float64")):
         call = {{"symbol": "LSTMCell", "init": [3, 4], "device": device, "dtype": dtype,
                  "grad": [np.ones((2, 4)), np.ones((2, 4))]}}
-        reply = child_torch.run(module, call, [x, (h, c)], protocol)
+        reply = torch_calls.run(module, call, [x, (h, c)], protocol)
         out.append(repr(reply["value"]) + repr(reply.get("grads")))
     return "".join(out)
 if sys.argv[1] == "fresh":
     print(results())
 else:
-    child_torch.warm_up()
+    torch_calls.warm_up()
     assert "torch._dynamo" in sys.modules, "what the meta device's Python kernels import is loaded"
     read, write = os.pipe()
     pid = os.fork()
@@ -465,18 +465,18 @@ def test_placeholder_values_end_a_loop_and_leave_torch_as_it_was() -> None:
     import numpy as np
     import torch
 
-    from grader.sandbox import child_torch, protocol
+    from grader.sandbox.runtime import protocol, torch_calls
 
     module = types.ModuleType("waits")
     exec(compile(WAITS_ON_A_VALUE, "waits.py", "exec"), module.__dict__)
     methods = dict(vars(torch.Tensor))
     call = {"symbol": "Waits", "init": [], "device": "meta"}
     with pytest.raises(RuntimeError, match="cannot be called on meta tensors"):
-        child_torch.run(module, call, [np.ones((2, 3))], protocol)
+        torch_calls.run(module, call, [np.ones((2, 3))], protocol)
     assert dict(vars(torch.Tensor)) == methods
     with pytest.raises(RuntimeError, match="cannot be called on meta tensors"):
         torch.ones(1, device="meta").item()
-    reply = child_torch.run(module, {**call, "device": "cpu"}, [np.ones((2, 3))], protocol)
+    reply = torch_calls.run(module, {**call, "device": "cpu"}, [np.ones((2, 3))], protocol)
     assert np.array_equal(reply["value"].array, np.full((2, 3), 2.0))
 
 
@@ -509,9 +509,9 @@ def test_gpu_check_logic_on_a_simulated_device(monkeypatch: pytest.MonkeyPatch, 
     the CPU and labels their outputs cuda:0. The real device is covered by the gpu-marked tests."""
     import dataclasses
 
-    from grader import devices
-    from grader.inprocess import InProcessSession
-    from grader.sandbox.protocol import TensorValue
+    from grader.checks import devices
+    from grader.sandbox.inprocess import InProcessSession
+    from grader.sandbox.runtime.protocol import TensorValue
 
     monkeypatch.setattr(devices, "gpu_device", lambda setting: "cuda")
     monkeypatch.setattr(devices, "describe_devices", lambda setting: {"device": "cpu + simulated cuda"})
@@ -595,8 +595,8 @@ MIXED_DEVICES = """
 import sys, torch
 if sys.argv[1] == "native":
     sys.path.insert(0, {root!r})
-    from grader.sandbox import child_torch
-    assert not child_torch.native_meta(), "a second call changes nothing"
+    from grader.sandbox.runtime import torch_calls
+    assert not torch_calls.native_meta(), "a second call changes nothing"
 M = lambda *s: torch.empty(*s, device="meta", dtype=torch.float64)
 C = lambda *s: torch.zeros(*s, dtype=torch.float64)
 F = torch.nn.functional
@@ -641,12 +641,12 @@ def test_the_meta_device_rejects_a_cpu_tensor_wherever_torchs_python_kernels_do(
 
 def test_native_meta_leaves_torch_alone_when_its_internals_differ(monkeypatch: pytest.MonkeyPatch) -> None:
     """Another torch (an op missing from its Python meta kernels) keeps torch's kernels as they are."""
-    from grader.sandbox import child_torch
+    from grader.sandbox.runtime import torch_calls
 
-    monkeypatch.setattr(child_torch, "NATIVE_META", ("aten::sigmoid", "aten::no_such_op"))
-    kept = list(child_torch._kept)
-    assert child_torch.native_meta() is False
-    assert child_torch._kept == kept
+    monkeypatch.setattr(torch_calls, "NATIVE_META", ("aten::sigmoid", "aten::no_such_op"))
+    kept = list(torch_calls._kept)
+    assert torch_calls.native_meta() is False
+    assert torch_calls._kept == kept
 
 
 def _gradcheck_round_trips(monkeypatch: pytest.MonkeyPatch, file: Path, settings: Settings,

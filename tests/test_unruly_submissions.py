@@ -70,8 +70,8 @@ def test_two_workers_start_the_costly_import_then_meet_each_gate_before_what_cal
     the catalog's order, so a gate that hangs is met before the cell and the sequence that call it:
     the worker it hung in then tells them so at once. (Ordered by weight, the cell and the sequence
     came before the gates, and a hanging gate cost three time limits in two workers, not two.)"""
-    from grader.submission import locate
-    from grader.workers import plan
+    from grader.pipeline.submission import locate
+    from grader.pipeline.workers import plan
 
     root = Path(__file__).resolve().parent.parent / "solutions"
     tasks = [task.items for task in plan(locate(root), None)]

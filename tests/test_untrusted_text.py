@@ -20,9 +20,10 @@ from conftest import ROOT, replace_once, solution_source
 
 from grader.cli import main
 from grader.errors import SandboxFailure
-from grader.sandbox import Limits, Raised, Returned, Session, protocol
+from grader.sandbox import Limits, Raised, Returned, Session
 from grader.sandbox.deaths import STUCK_MARKER, stuck_site
 from grader.sandbox.replies import parse_hello, parse_raised, parse_reply
+from grader.sandbox.runtime import protocol
 from grader.sandbox.untrusted import clean
 
 PRINTS = '    print("\\ud800\\x1b[2J\\u202e")\n'  # what the printing student's learn_gate adds

@@ -70,7 +70,7 @@ class _Rate(TextColumn):
         return Text(f"{speed:.1f}/s" if speed >= 1 else f"{1 / speed:.1f} s each")
 
 
-def summary(outcome: BatchOutcome) -> Table:
+def results_table(outcome: BatchOutcome) -> Table:
     records = outcome.records
     table = Table(title=f"{len(records)} students in {outcome.out}", title_justify="left")
     table.add_column("status")

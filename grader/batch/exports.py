@@ -25,7 +25,7 @@ from grader.batch.records import GRADED, StudentRecord
 from grader.batch.review import review
 from grader.catalog import TRACKS, load_track
 from grader.errors import UsageError
-from grader.parallel import run_forked
+from grader.pipeline.parallel import run_forked
 from grader.results import CheckResult, ExerciseResult, Report, Status, report_from_dict
 
 CSV_FILE = "grades.csv"

@@ -64,11 +64,12 @@ def grade_student(student: str, files: dict[str, bytes], content_hash: str, sett
 
 def _grade_folder(student: str, folder: Path, names: list[str], settings: Settings,
                   isolation: str) -> StudentRecord:
-    from grader import api
+    from grader.pipeline.check import check_submission
+    from grader.quiz.commands import grade as grade_quiz
 
     report = None
     if any(name in CODE_FILES for name in names):
-        report = api.check_submission(folder, settings=settings, isolation=isolation, jobs=1,
+        report = check_submission(folder, settings=settings, isolation=isolation, jobs=1,
                                       label=student, reproduce_by_file=True).to_dict()
     quiz_parts: list[dict[str, Any]] = []
     problems = []
@@ -76,7 +77,8 @@ def _grade_folder(student: str, folder: Path, names: list[str], settings: Settin
         if not name.endswith(".toml"):
             continue
         try:
-            graded = api.grade_quiz(answers=folder / name, student=student, settings=settings).to_dict()
+            graded = grade_quiz(answers=folder / name, folder=settings.course / "quizzes", course=settings.course,
+                                student=student).to_dict()
         except UsageError as error:
             problems.append(str(error).replace(str(folder) + "/", ""))
             continue

@@ -39,7 +39,7 @@ def warm_up(jobs: Sequence[Job], settings: Settings, isolation: str = "process")
     every worker, ``grader.checks.replay``) by grading the references in this process."""
     import numpy  # noqa: F401
 
-    import grader.grading  # noqa: F401
+    import grader.pipeline.grade  # noqa: F401
     from grader.catalog import missing
 
     if not missing("torch"):  # the checks' oracles use torch in the grader, the numpy track's too
@@ -80,8 +80,8 @@ def record_cases(settings: Settings, tracks: Sequence[str] = ("numpy",)) -> None
 def _grade_references(settings: Settings, tracks: Sequence[str], isolation: str) -> None:
     """Grade the references of ``tracks``: with replay on, this records their cases (in this process)
     or, through the sandbox, encodes the requests every student will get."""
-    from grader.api import check_submission
     from grader.catalog import load_track
+    from grader.pipeline.check import check_submission
 
     for name in tracks:
         track = load_track(name)
@@ -196,13 +196,12 @@ class Slots:
         if not self._warm:
             return {}
         from grader.catalog import TRACKS
-        from grader.isolation import launcher
-        from grader.sandbox.session import RUNTIME
-        from grader.workers import limits_for
+        from grader.pipeline.workers import limits_for
+        from grader.sandbox.isolation import launcher
 
         def make(track: str) -> Zygote:
             limits = limits_for(self._settings, track)
-            return Zygote(launcher=launcher("bwrap"), runtime=RUNTIME, preload_torch=TRACKS[track].needs == "torch",
+            return Zygote(launcher=launcher("bwrap"), preload_torch=TRACKS[track].needs == "torch",
                           processes=limits.processes, memory_bytes=limits.memory_mb << 20)
 
         return start_zygotes(self._tracks, make)

@@ -25,8 +25,8 @@ from grader.batch.pool import Job, run_local
 from grader.batch.records import GRADED, StudentRecord, record_from_dict
 from grader.config import Settings
 from grader.errors import UsageError
-from grader.isolation import resolve
 from grader.sandbox import scratch
+from grader.sandbox.isolation import resolve
 
 
 @dataclass

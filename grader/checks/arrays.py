@@ -14,7 +14,7 @@ import numpy as np
 
 from grader.checks.cases import Case
 from grader.checks.outcome import Failure
-from grader.sandbox.protocol import Opaque
+from grader.sandbox.runtime.protocol import Opaque
 
 # contract parameter name -> key in Case.arrays (the lesson's names for the same thing)
 _ALIASES = {"ltm0": "ltm_prev", "stm0": "stm_prev"}

@@ -14,17 +14,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from grader.checks.outcome import CallLog, Failure, Outcome, Stop
 from grader.errors import SandboxFailure
 from grader.results import COULD_NOT_GRADE, NOT_IMPLEMENTED, Status
 from grader.sandbox.calls import Call, ModuleCall
-from grader.sandbox.child_imports import NOT_PROVIDED
 from grader.sandbox.replies import Raised, Returned
-
-if TYPE_CHECKING:
-    from grader.catalog import Exercise
+from grader.sandbox.runtime.environment import NOT_PROVIDED
 
 
 class Caller(Protocol):
@@ -38,7 +35,9 @@ Request = tuple[str, dict[str, Any]]  # (symbol, named inputs in contract order)
 
 @dataclass
 class CheckContext:
-    exercise: Exercise
+    exercise: str  # the exercise's id (forget_gate, LSTMCell)
+    symbol: str  # the function or class of the learner's file it grades
+    file: str  # the learner's file (lstm_numpy.py)
     session: Caller
     reference: ModuleType
     seed: int
@@ -83,7 +82,7 @@ class CheckContext:
         # a stub raises NotImplementedError itself; torch raises it too (meta tensors to numpy, ...)
         if raised.type == "NotImplementedError" and not raised.below and raised.code.startswith("raise"):
             inner = raised.function or symbol
-            own = symbol == self.exercise.symbol and (inner == symbol or inner.startswith(symbol + "."))
+            own = symbol == self.symbol and (inner == symbol or inner.startswith(symbol + "."))
             if own:
                 message = NOT_IMPLEMENTED
             elif inner != symbol and not inner.startswith(symbol + "."):
@@ -91,7 +90,7 @@ class CheckContext:
             else:
                 message = f"this check needs {symbol}, which is not implemented yet"
             raise Stop(Outcome(Status.FAILED, message, not_implemented=own))
-        sentence = not_provided(raised.type, raised.message, self.exercise.file, self.environment)
+        sentence = not_provided(raised.type, raised.message, self.file, self.environment)
         if sentence:  # the same sentence, whichever call or input meets the import
             raise Stop(Outcome(Status.FAILED, sentence))
         if raised.type == "MemoryError" or "can't allocate memory" in raised.message:

@@ -22,7 +22,7 @@ from grader.checks.context import CheckContext
 from grader.checks.outcome import Failure
 from grader.checks.tolerance import describe_worst, overflow_note, torch_tolerance, worst_element
 from grader.sandbox.calls import ModuleCall
-from grader.sandbox.protocol import Opaque, TensorValue
+from grader.sandbox.runtime.protocol import Opaque, TensorValue
 
 Oracle = Callable[[CheckContext, int, int], Any]  # (ctx, I, H) -> a float64 torch module
 

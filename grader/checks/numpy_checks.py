@@ -17,10 +17,10 @@ from grader.catalog import Check
 from grader.checks import replay
 from grader.checks.answers import non_answer, probe_cases
 from grader.checks.arrays import Spec, permute_rows
-from grader.checks.cases import EXTREME, Case, as_float64, cases, saturating
+from grader.checks.cases import EXTREME, Case, as_float64
 from grader.checks.context import CheckContext, blame, expect
-from grader.checks.outcome import Failure, Outcome
-from grader.checks.property import run_property
+from grader.checks.outcome import Failure
+from grader.checks.property import Body, property_check
 from grader.checks.tolerance import (
     describe_worst,
     numpy_tolerance,
@@ -28,46 +28,9 @@ from grader.checks.tolerance import (
     overflow_sentence,
     worst_element,
 )
-from grader.results import Status
 from grader.sandbox.replies import Returned
 
-Body = Callable[[CheckContext, list[Case]], None]
 Judge = Callable[[CheckContext, Case, dict[str, Any], Returned], None]
-
-
-def property_check(
-    id: str,
-    title: str,
-    body: Body,
-    *,
-    points: float,
-    examples: int,
-    hint: str,
-    strategy_options: dict[str, Any] | None = None,
-    explain: bool = False,
-    visibility: str = "visible",
-    saturate: bool = False,
-    loud: bool = True,
-) -> Check:
-    """A check that runs ``body(ctx, cases)`` on about ``examples`` generated cases, then, with ``saturate``,
-    on the saturating cases (``loud=False``: without loud events). The checks that compare values with an
-    oracle saturate: every exercise meets exp's overflow there, in its forward pass and its gradients."""
-    options = strategy_options or {}
-    fixed = saturating(**options, loud=loud) if saturate else ()
-
-    def run(ctx: CheckContext) -> Outcome:
-        outcome = run_property(lambda batch: body(ctx, batch), cases(**options), seed=ctx.seed,
-                               cases=ctx.examples(examples), name=f"{ctx.exercise.id}:{id}", fixed=fixed)
-        if explain and outcome.counterexample is not None and ctx.exercise.explain is not None:
-            note = ctx.exercise.explain(ctx, outcome)
-            if note:
-                outcome.message = f"{outcome.message}. {note}"
-        if outcome.status is Status.FAILED and ctx.exercise.diagnose is not None:
-            outcome.diagnosis = ctx.exercise.diagnose(ctx, id, outcome)
-        return outcome
-
-    return Check(id=id, title=title, points=points, hint=hint, run=run, visibility=visibility,
-                 examples=examples)
 
 
 def each_case(spec: Spec, judge: Judge, *, echo: bool = False) -> Body:

@@ -32,7 +32,10 @@ from hypothesis.errors import Flaky
 from hypothesis.internal.conjecture import providers
 from hypothesis.internal.constants_ast import Constants
 
+from grader.catalog import Check
 from grader.checks import replay
+from grader.checks.cases import cases, saturating
+from grader.checks.context import CheckContext
 from grader.checks.outcome import Failure, Outcome, Stop
 from grader.results import Counterexample, Status
 
@@ -40,6 +43,38 @@ BATCH = 8  # cases per example in the search stage: their calls share one round 
 SHRINK_EXAMPLES = 200  # single cases the shrink stage may draw to find the failure again
 FLAKY = ("gave different answers for the same input when called again (does it use randomness, or state kept "
          "between calls?)")
+
+
+Body = Callable[["CheckContext", list[Any]], None]
+
+
+def property_check(
+    id: str,
+    title: str,
+    body: Body,
+    *,
+    points: float,
+    examples: int,
+    hint: str,
+    strategy_options: dict[str, Any] | None = None,
+    explain: bool = False,
+    visibility: str = "visible",
+    saturate: bool = False,
+    loud: bool = True,
+) -> Check:
+    """A check that runs ``body(ctx, cases)`` on about ``examples`` generated cases, then, with ``saturate``,
+    on the saturating cases (``loud=False``: without loud events). The checks that compare values with an
+    oracle saturate: every exercise meets exp's overflow there, in its forward pass and its gradients.
+    ``explain``: a failure is worth the composite exercise's explanation (a step of the pipeline)."""
+    options = strategy_options or {}
+    fixed = saturating(**options, loud=loud) if saturate else ()
+
+    def run(ctx: CheckContext) -> Outcome:
+        return run_property(lambda batch: body(ctx, batch), cases(**options), seed=ctx.seed,
+                            cases=ctx.examples(examples), name=f"{ctx.exercise}:{id}", fixed=fixed)
+
+    return Check(id=id, title=title, points=points, hint=hint, run=run, visibility=visibility,
+                 examples=examples, explained=explain)
 
 
 def check_seed(seed: int, *names: str) -> int:

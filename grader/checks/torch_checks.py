@@ -19,17 +19,17 @@ from grader.catalog import Check
 from grader.checks.cases import Case
 from grader.checks.context import CheckContext, blame, expect
 from grader.checks.modules import ModuleSpec, compare_tensors, oracle, tensors_of
-from grader.checks.numpy_checks import property_check
 from grader.checks.outcome import Failure, Outcome, Stop
+from grader.checks.property import property_check
 from grader.checks.running_code import module_names, running_code, walk
 from grader.results import Status
-from grader.sandbox.protocol import TensorValue
 from grader.sandbox.replies import Returned
+from grader.sandbox.runtime.protocol import TensorValue
 
 SMALL = {"max_batch": 4, "max_size": 8, "dtypes": ("float64",)}  # module calls cost milliseconds; dtype per call
 # What torch raises on the meta device where code reads a tensor's value (fine on every real device), and how to
 # name the read from the line that made it. The child raises one of these only when no device bug lies past the
-# read (child_torch._forward); .numpy() on a meta tensor is not here: it fails on a GPU too.
+# read (runtime.torch_calls._forward); .numpy() on a meta tensor is not here: it fails on a GPU too.
 META_READS: dict[str, tuple[tuple[str, str], ...]] = {
     "Tensor.item() cannot be called on meta tensors": (
         (r"\.item\(\)", "`.item()`"), (r"\b(float|int|bool)\(", "`{0}(...)`"),
@@ -109,7 +109,7 @@ def default_state(spec: ModuleSpec, *, points: float, hint: str, max_steps: int 
                 zeros = _arrays(tensors_of(spec, expect(explicit).value, case, dtype="float64", device="cpu"))
                 compare_tensors(spec, case, zeros, got, spec.named(case),
                                 dtype="float64", what="with state=None the result differs from passing zeros")
-                on_meta = None if meta_read(meta, ctx.exercise.file) else expect(meta).value  # else inconclusive
+                on_meta = None if meta_read(meta, ctx.file) else expect(meta).value  # else inconclusive
                 in_bfloat16 = expect(low).value
                 try:
                     if on_meta is not None:
@@ -133,7 +133,7 @@ def on_meta(spec: ModuleSpec, *, points: float, hint: str, max_steps: int = 0) -
 
     def body(ctx: CheckContext, batch: list[Case]) -> None:
         results = ctx.run([(spec.call(case, device="meta"), spec.named(case)) for case in batch])
-        reads = [meta_read(result, ctx.exercise.file) for result in results]
+        reads = [meta_read(result, ctx.file) for result in results]
         for case, result, read in zip(batch, results, reads, strict=True):
             if not read:
                 with blame(case):
@@ -263,7 +263,7 @@ def on_gpu(spec: ModuleSpec, *, points: float, hint: str, max_steps: int = 0) ->
 
 
 def _without_gpu(ctx: CheckContext) -> str:
-    from grader.devices import gpu_device, skip_reason
+    from grader.checks.devices import gpu_device, skip_reason
 
     return "" if gpu_device(ctx.device) else skip_reason(ctx.device)
 

@@ -20,13 +20,13 @@ from grader.catalog import Check
 from grader.checks.cases import Case
 from grader.checks.context import CheckContext, blame, expect
 from grader.checks.modules import ModuleSpec, oracle, tensors_of, upstream_for
-from grader.checks.numpy_checks import property_check
 from grader.checks.outcome import Failure
+from grader.checks.property import property_check
 from grader.checks.tolerance import OVERFLOWS_AT, describe_worst, torch_tolerance, worst_element
 from grader.checks.torch_checks import SMALL
 from grader.sandbox.calls import ModuleCall
-from grader.sandbox.protocol import TensorValue
 from grader.sandbox.replies import Returned
+from grader.sandbox.runtime.protocol import TensorValue
 
 
 def gradients(spec: ModuleSpec, *, points: float, hint: str, max_steps: int = 0) -> Check:

@@ -71,7 +71,7 @@ def diagnoser(student: Student, variant: Variant, tolerance: Callable[[Case, np.
     def diagnose(ctx: CheckContext, check: str, outcome: Outcome) -> Diagnosis | None:
         """The variants that agree with the submission on every probe; else a mistake that shows by being right
         at other sizes; else the mistakes whose signature the failure message carries."""
-        candidates = [m for m in MISCONCEPTIONS if m.applies_to(ctx.exercise.id, check)]
+        candidates = [m for m in MISCONCEPTIONS if m.applies_to(ctx.exercise, check)]
         runnable = [m for m in candidates if not m.pattern and not m.sizes]
         found = _agreeing(ctx, runnable, outcome, student, variant, tolerance) if runnable else []
         if not found:

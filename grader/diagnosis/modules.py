@@ -18,7 +18,7 @@ from grader.diagnosis import compose
 from grader.diagnosis.matcher import Diagnoser, Outputs, diagnoser
 from grader.diagnosis.misconception import Misconception
 from grader.results import Diagnosis, Tolerance
-from grader.sandbox.protocol import TensorValue
+from grader.sandbox.runtime.protocol import TensorValue
 
 
 def module_diagnoser(spec: ModuleSpec) -> Diagnoser:

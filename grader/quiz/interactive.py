@@ -17,7 +17,7 @@ from rich.prompt import Prompt
 
 from grader.quiz.answers import parse_answer
 from grader.quiz.model import Answer, Question, Quiz
-from grader.quiz.text import question_lines
+from grader.quiz.render import question_lines
 from grader.quiz.variants import draw, normalise_student
 
 ASKS = {

@@ -21,7 +21,7 @@ from typing import Any
 from grader.errors import InputError
 from grader.quiz.generators import GENERATORS
 from grader.quiz.model import ID_PATTERN, KINDS, LETTERS, TOPICS, HashedKey, Kdf, Question, Quiz
-from grader.quiz.tolerance import parse_tolerance
+from grader.quiz.numeric import parse_tolerance
 from grader.quiz.variants import Draws
 
 _COMMON = ("id", "kind", "topic", "prompt", "points", "explanation")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.quiz.tolerance import Tolerance
+from grader.quiz.numeric import Tolerance
 
 KINDS = {
     "single": "single choice",

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from grader.errors import InputError, UsageError
-from grader.quiz.grading import Reference
 from grader.quiz.keys import key_token, make_key, salt_for, student_tag
 from grader.quiz.loader import load_quiz
+from grader.quiz.marking import Reference
 from grader.quiz.model import HashedKey, Kdf, Question, Quiz
 from grader.quiz.tomltext import toml_text, toml_value
 from grader.quiz.variants import draw, normalise_student, solve

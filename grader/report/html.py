@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import jinja2
 
-from grader.report.text import format_array, summary
+from grader.report.text import format_array, total_line
 from grader.results import NOT_IMPLEMENTED, CheckResult, Counterexample, ExerciseResult, Report, Status
 
 GATES = ("learn_gate", "forget_gate", "remember_gate", "use_gate")  # as the drawing places them
@@ -79,7 +79,7 @@ def to_html(report: Report, *, command: bool = True) -> str:
     return _template().render(
         report=report,
         command=command,
-        summary=summary(report),
+        summary=total_line(report),
         cases=sum(c.cases for c in report.checks()),
         exercises=[_exercise_view(e) for e in report.exercises],
         gates=gates,

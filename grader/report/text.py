@@ -105,7 +105,7 @@ def _exercise_lines(exercise: ExerciseResult) -> list[str]:
     return lines
 
 
-def summary(report: Report) -> str:
+def total_line(report: Report) -> str:
     counts = {s: sum(1 for e in report.exercises if e.status is s) for s in Status}
     total = len(report.exercises)
     parts = [f"{report.points:g}/{report.max_points:g} points"]
@@ -144,7 +144,7 @@ def to_text(report: Report, *, color: bool = False, width: int = 100) -> str:
         for line in _exercise_lines(exercise):
             console.print(line)
     console.print()
-    console.print(f"[bold]Total:[/] {escape(summary(report))}.")
+    console.print(f"[bold]Total:[/] {escape(total_line(report))}.")
     for note in report.notes:
         console.print(f"[dim]{escape(note)}[/]")
     return buffer.getvalue()

@@ -37,7 +37,7 @@ class ModuleCall:
 
 
 def encode(call: Call | ModuleCall, arrays: list[Any]) -> dict[str, Any]:
-    from grader.sandbox.protocol import pack  # numpy: imported once a call is made, not at start
+    from grader.sandbox.runtime.protocol import pack  # numpy: imported once a call is made, not at start
 
     if isinstance(call, Call):
         return {"symbol": call.symbol, "args": pack(list(call.args), arrays), "echo": call.echo}

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from grader.sandbox import protocol
 from grader.sandbox.calls import Call
+from grader.sandbox.runtime import protocol
 
 LIMIT = 20_000  # frames kept (a long-lived Dask worker stops adding beyond it)
 SENTINEL = 0  # the batch number the cached envelope carries, replaced when it is sent

@@ -99,7 +99,7 @@ def parse_hello(hello: Any, output: str) -> Loaded:
 
 
 def parse_reply(message: dict[str, Any], arrays: list[Any], output: str) -> Returned | Raised:
-    from grader.sandbox import protocol
+    from grader.sandbox.runtime import protocol
 
     try:
         if message.get("ok") is True:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import SandboxFailure
-from grader.sandbox import scratch
+from grader.sandbox import runtime, scratch
 from grader.sandbox.calls import Call, ModuleCall, encode
 from grader.sandbox.deaths import BUDGET_RAN_OUT, STUCK_AT, STUCK_MARKER, Death, budget, explain, without_stuck
 from grader.sandbox.files import read_submission
@@ -32,9 +32,6 @@ from grader.sandbox.zygote import Zygote
 
 CALLS_PER_FRAME = 32  # a request frame's calls: few enough that their arrays stay within protocol.MAX_ARRAYS
 
-# the child's runtime: these files, copied under these names into its private folder
-RUNTIME = {"child.py": "child.py", "protocol.py": "_grader_protocol.py", "child_torch.py": "_grader_torch.py",
-           "zygote_server.py": "_grader_zygote.py", "child_imports.py": "_grader_imports.py"}
 
 NOT_RUN_AGAIN = "not run again: "  # a call refused because the function ran out of time before
 
@@ -141,8 +138,7 @@ class Session:
         else:
             for folder in ("runtime", "submission", "tmp"):
                 (workdir / folder).mkdir()
-            for source, name in RUNTIME.items():
-                shutil.copyfile(Path(__file__).with_name(source), workdir / "runtime" / name)
+            runtime.copy_into(workdir / "runtime")
             for name, data in files.items():
                 (workdir / "submission" / name).write_bytes(data)
             argv, env = self.launcher(sys.executable, workdir / "runtime" / "child.py", config, workdir)

@@ -96,7 +96,7 @@ class Wire:
 
     def receive(self) -> tuple[dict[str, Any], list[Any]]:
         """The next frame: its envelope and its arrays."""
-        from grader.sandbox import protocol
+        from grader.sandbox.runtime import protocol
 
         try:
             json_len, payload_len = protocol.parse_header(self._read_exact(protocol.HEADER.size))
@@ -107,7 +107,7 @@ class Wire:
 
     def _read_exact(self, n: int) -> bytes:
         """Take ``n`` bytes from the reply pipe; a call that runs past its limit ends the wait."""
-        from grader.sandbox import protocol  # numpy: imported once a call is made, not at start
+        from grader.sandbox.runtime import protocol  # numpy: imported once a call is made, not at start
 
         try:
             return protocol.read_exact(self._replies, self._inbox, n, spin=self.spin, wait=self._wait)

@@ -1,6 +1,6 @@
 """The zygote, on the trusted side: start one warm sandbox per batch worker, and ask it for children.
 
-``Zygote`` starts ``child.py`` in zygote mode inside bubblewrap (``zygote_server.py`` is the
+``Zygote`` starts ``child.py`` in zygote mode inside bubblewrap (``runtime/forkserver.py`` is the
 other side) with numpy, and torch for the torch track, already imported. A session asks it to
 ``fork`` a child for a submission (its files travel over the control socket, its pipes and log
 as file descriptors) and gets a ``Forked`` handle that behaves like a spawned child: ``kill``
@@ -20,10 +20,9 @@ import socket
 import struct
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from grader.sandbox import scratch
+from grader.sandbox import runtime, scratch
 from grader.sandbox.launch import Launcher
 from grader.sandbox.spawn import Spawned
 
@@ -45,13 +44,11 @@ def installed(track: str) -> Zygote | None:
 
 
 class Zygote:
-    def __init__(self, *, launcher: Launcher, runtime: dict[str, str], preload_torch: bool, processes: int,
-                 memory_bytes: int) -> None:
+    def __init__(self, *, launcher: Launcher, preload_torch: bool, processes: int, memory_bytes: int) -> None:
         self._workdir = scratch.make("zygote")
         for folder in ("runtime", "submission", "tmp"):
             (self._workdir / folder).mkdir()
-        for source, name in runtime.items():
-            shutil.copyfile(Path(__file__).with_name(source), self._workdir / "runtime" / name)
+        runtime.copy_into(self._workdir / "runtime")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         config = {"zygote": True, "control": theirs.fileno(), "preload_torch": preload_torch,
                   "submission": str(self._workdir / "submission"), "cwd": str(self._workdir / "tmp"),

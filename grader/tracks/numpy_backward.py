@@ -10,8 +10,8 @@ from grader.checks import gradients, replay
 from grader.checks.answers import non_answer, probe_cases
 from grader.checks.cases import Case
 from grader.checks.context import CheckContext, blame, expect
-from grader.checks.numpy_checks import property_check
 from grader.checks.outcome import Failure
+from grader.checks.property import property_check
 from grader.diagnosis.matcher import backward_diagnoser
 from grader.sandbox.replies import Returned
 
@@ -45,7 +45,7 @@ def _finite_differences(ctx: CheckContext, case: Case, inputs: dict[str, Any], r
 
 
 def _autograd(ctx: CheckContext, case: Case, inputs: dict[str, Any], result: Returned) -> None:
-    from grader.references import load_reference
+    from grader.checks.references import load_reference
 
     got = gradients.gradients_of(result.value, case, inputs)
     expected = replay.oracle(case, "autograd",

@@ -16,6 +16,7 @@ from grader.checks.arrays import Spec
 from grader.checks.cases import Case, as_float64
 from grader.checks.context import CheckContext, blame, expect
 from grader.checks.outcome import Failure, Outcome, Stop
+from grader.checks.property import property_check
 from grader.checks.tolerance import describe_worst, numpy_tolerance, worst_element
 from grader.diagnosis.matcher import numpy_diagnoser
 from grader.sandbox.replies import Returned
@@ -254,10 +255,10 @@ LEARN_EXERCISE = _exercise(LEARN, "Learn gate: N_t * i_t", [
 FORGET_EXERCISE = _exercise(FORGET, "Forget gate: LTM_{t-1} * f_t", [
     *_gate_checks(FORGET, 4, "f_t = σ(W_f [STM_{t-1}, E_t] + b_f) is computed from STM and E, and it scales "
                   "the long-term memory LTM_{t-1}, not the short-term one."),
-    checks.property_check("output_range", "keeps LTM's sign and never enlarges it",
+    property_check("output_range", "keeps LTM's sign and never enlarges it",
                           checks.each_case(FORGET, _forget_range),
                           points=1, examples=15, hint="f_t comes out of a sigmoid, so it lies in [0, 1]."),
-    checks.property_check("extremes", "keeps LTM when b_f = +40, erases it when b_f = -40",
+    property_check("extremes", "keeps LTM when b_f = +40, erases it when b_f = -40",
                           _forget_extremes, points=1, examples=5,
                           hint="σ(+40) is 1 and σ(-40) is 0 in floating point: a saturated forget gate keeps "
                                "or erases LTM exactly."),
@@ -285,7 +286,7 @@ CELL_EXERCISE = _exercise(CELL, "The LSTM cell: (LTM_t, STM_t)", [
                              hint="Compose the gates as the lesson draws them: forget and learn from the "
                                   "inputs, remember = forget_out + learn_out, use from forget_out. Return "
                                   "(ltm, stm) in that order."),
-    checks.property_check("composition", "equals the composition of your four gates", _composition,
+    property_check("composition", "equals the composition of your four gates", _composition,
                           points=2, examples=30,
                           hint="Call your own learn_gate, forget_gate, remember_gate and use_gate with the "
                                "params entries; do not re-derive them differently inside the cell."),
@@ -301,7 +302,7 @@ FORWARD_EXERCISE = _exercise(FORWARD, "The LSTM over a sequence", [
                              hint="Loop t over events[:, t] (batch-first), carry (ltm, stm) from step to step, "
                                   "collect every STM into stms of shape (B, T, H), and return "
                                   "(stms, (ltm_T, stm_T))."),
-    checks.property_check("stepping", "equals stepping your lstm_cell T times", _stepping, points=2,
+    property_check("stepping", "equals stepping your lstm_cell T times", _stepping, points=2,
                           examples=30, strategy_options={"max_steps": MAX_STEPS},
                           hint="lstm_forward is lstm_cell applied at each step with the state carried over."),
     checks.dtype_and_shape(FORWARD, points=1, examples=10, hint=HINT_DTYPE, max_steps=MAX_STEPS),

@@ -25,7 +25,7 @@ from grader.checks.outcome import Failure, Stop
 from grader.checks.tolerance import torch_tolerance, worst_element
 from grader.results import Tolerance
 from grader.sandbox.calls import ModuleCall
-from grader.sandbox.protocol import TensorValue
+from grader.sandbox.runtime.protocol import TensorValue
 
 GATE_LAYERS = (("learn", ("new_info", "ignore")), ("forget", ("forget",)), ("use", ("use_stm",)))
 TRACED = ("new_info", "ignore", "forget", "use_ltm", "use_stm")
@@ -44,7 +44,7 @@ class Step:
 
 
 def numpy_reference(ctx: CheckContext) -> Any:
-    from grader.references import load_reference
+    from grader.checks.references import load_reference
 
     return load_reference(ctx.course, load_track("numpy"))
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from grader.errors import SandboxFailure
 from grader.sandbox import Limits, Raised, Returned, Session
 from grader.sandbox.launch import scrubbed_environment
-from grader.sandbox.protocol import HEADER, MAGIC, encode_frame
+from grader.sandbox.runtime.protocol import HEADER, MAGIC, encode_frame
 
 FAKE_CHILD = r"""
 import json, os, struct, sys, time

@@ -17,11 +17,12 @@ from typing import Protocol
 
 from grader.catalog import Check, Exercise, Track
 from grader.checks.context import Caller, CheckContext, not_provided
-from grader.checks.outcome import CallLog, Outcome, Stop
+from grader.checks.outcome import CallLog, Outcome
 from grader.checks.property import check_seed
 from grader.config import Settings
 from grader.diagnosis.library import hint_for
 from grader.errors import SandboxFailure
+from grader.pipeline import steps
 from grader.results import COULD_NOT_GRADE, NOT_IMPLEMENTED, CheckResult, Diagnosis, ExerciseResult, Status
 from grader.sandbox.replies import Loaded, SymbolInfo
 from grader.scoring import points_for
@@ -101,21 +102,21 @@ def _grade_exercise(exercise: Exercise, session: Caller, reference: ModuleType, 
                     reproduce: str, source: str, environment: tuple[str, ...]) -> ExerciseResult:
     results: list[CheckResult] = []
     stub = False
-    probe = CheckContext(exercise=exercise, session=session, reference=reference, seed=settings.seed,
-                         examples_scale=1.0, memory_mb=settings.memory_mb, log=CallLog(limit=0), course=settings.course,
-                         source=source, device=settings.device, environment=environment)
-    problem = _non_answer(exercise, probe)
+    def context(seed: int, log: CallLog, scale: float) -> CheckContext:
+        return CheckContext(exercise=exercise.id, symbol=exercise.symbol, file=exercise.file, session=session,
+                            reference=reference, seed=seed, examples_scale=scale, memory_mb=settings.memory_mb,
+                            log=log, course=settings.course, source=source, device=settings.device,
+                            environment=environment)
+
+    probe = context(settings.seed, CallLog(limit=0), 1.0)
+    problem = steps.non_answer(exercise, probe)
     if problem.startswith(COULD_NOT_GRADE):
         return _whole(exercise, Status.ERROR, problem)
     if problem:
-        return _whole(exercise, Status.FAILED, problem, diagnosis=_diagnosed(exercise, probe, problem))
+        return _whole(exercise, Status.FAILED, problem, diagnosis=steps.diagnosed(exercise, probe, problem))
     for check in exercise.checks:
         log = CallLog(limit=settings.output_kb << 10)
-        ctx = CheckContext(exercise=exercise, session=session, reference=reference,
-                           seed=check_seed(settings.seed, exercise.id, check.id),
-                           examples_scale=settings.examples_scale, memory_mb=settings.memory_mb, log=log,
-                           course=settings.course, source=source, device=settings.device,
-                           environment=environment)
+        ctx = context(check_seed(settings.seed, exercise.id, check.id), log, settings.examples_scale)
         visibility = settings.visibility.get(f"{exercise.id}:{check.id}", check.visibility)
         check = dataclasses.replace(check, visibility=visibility)
         reason = check.skip_unless(ctx) if check.skip_unless else ""
@@ -125,24 +126,12 @@ def _grade_exercise(exercise: Exercise, session: Caller, reference: ModuleType, 
             outcome = Outcome(Status.SKIPPED, reason) if reason else Outcome(Status.FAILED, NOT_IMPLEMENTED)
             results.append(_result(exercise, check, outcome))
             continue
-        outcome = check.run(ctx)
+        outcome = steps.diagnose(exercise, check, ctx, steps.explain(exercise, check, ctx, check.run(ctx)))
         stub = outcome.not_implemented
         results.append(_result(exercise, check, outcome, output=log.text(), reproduce=reproduce))
     note = NOT_IMPLEMENTED if stub else ""
     return ExerciseResult(id=exercise.id, title=exercise.title, file=exercise.file, checks=tuple(results),
                           note=note)
-
-
-def _non_answer(exercise: Exercise, ctx: CheckContext) -> str:
-    """Why the exercise's results are no answer at all ('' when they are one, or cannot be told here:
-    the function is not implemented yet, or raises, and its checks will say so). A probe that hangs
-    ends the exercise: each of its checks would only meet the same hang."""
-    if exercise.answers is None:
-        return ""
-    try:
-        return exercise.answers(ctx)
-    except Stop as stop:
-        return stop.outcome.message if stop.timed_out else ""
 
 
 def _result(exercise: Exercise, check: Check, outcome: Outcome, *, output: str = "",
@@ -175,14 +164,3 @@ def _whole(exercise: Exercise, status: Status, message: str, *, diagnosis: Diagn
                     for k, c in enumerate(checks))
     return ExerciseResult(id=exercise.id, title=exercise.title, file=exercise.file, checks=results,
                           note=message)
-
-
-def _diagnosed(exercise: Exercise, ctx: CheckContext, problem: str) -> Diagnosis | None:
-    """The mistake a non-answer shows, named from its sentence alone (a bias gradient per row, a squeezed axis)."""
-    if exercise.diagnose is None or not exercise.checks:
-        return None
-    try:
-        found: Diagnosis | None = exercise.diagnose(ctx, exercise.checks[0].id, Outcome(Status.FAILED, problem))
-    except Stop:
-        return None
-    return found

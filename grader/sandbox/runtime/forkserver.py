@@ -1,5 +1,5 @@
 """The zygote, on the untrusted side: a warm process inside the sandbox that forks one fresh child
-per submission (copied into the sandbox's runtime folder as ``_grader_zygote.py``).
+per submission (copied into the sandbox's runtime folder as ``_grader_forkserver.py``).
 
 A batch grades hundreds of submissions; starting Python and importing numpy (0.2 s of CPU) or
 torch (2 s) for each is most of the cost of a small submission. The zygote imports them once,

@@ -56,7 +56,7 @@ def report_text(report: Report, *, color: bool = False, width: int = 100) -> str
                 for line in more:
                     console.print(escape(line))
     console.print()
-    total, *more = _wrap(f"Total: {summary(report)}.", width, 0)
+    total, *more = _wrap(f"Total: {quiz_total_line(report)}.", width, 0)
     console.print(f"[bold]Total:[/]{escape(total[6:])}")
     for line in more + [line for note in report.notes for line in _wrap(note, width, 2)]:
         console.print(f"[dim]{escape(line)}[/]")
@@ -69,7 +69,7 @@ def _wrap(text: str, width: int, indent: int, first: int = 0) -> list[str]:
                          break_long_words=False, break_on_hyphens=False) or [" " * first]
 
 
-def summary(report: Report) -> str:
+def quiz_total_line(report: Report) -> str:
     checks = report.checks()
     right = sum(1 for c in checks if c.status is Status.PASSED)
     partly = sum(1 for c in checks if c.status is Status.FAILED and c.points > 0)

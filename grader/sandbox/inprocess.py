@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from grader.sandbox import child, scratch
+from grader.sandbox import scratch
 from grader.sandbox.calls import Call, ModuleCall
 from grader.sandbox.replies import Loaded, Raised, Returned, parse_hello, parse_raised
+from grader.sandbox.runtime import child
 
 
 class InProcessSession:
@@ -69,14 +70,14 @@ class InProcessSession:
                 for c in calls]
 
     def _module_call(self, call: ModuleCall) -> Returned | Raised:
-        from grader.sandbox import child_torch, protocol
+        from grader.sandbox.runtime import protocol, torch_calls
 
         request = {"symbol": call.symbol, "init": list(call.init), "state": _fresh(call.state), "device": call.device,
                    "dtype": call.dtype, "target": call.target, "describe": call.describe,
                    "grad": None if call.grad is None else _fresh(list(call.grad)), "trace": list(call.trace)}
         try:
             with self._its_errstate():
-                result = child_torch.run(self._module, request, _fresh(list(call.args)), protocol)
+                result = torch_calls.run(self._module, request, _fresh(list(call.args)), protocol)
         except Exception as exc:
             return parse_raised(child._error(exc, str(self._dir)), "")
         return Returned(value=result["value"], grads=result.get("grads"), trace=result.get("trace"))

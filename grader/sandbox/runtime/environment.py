@@ -1,4 +1,4 @@
-"""The course's grading environment, held inside the sandboxed child (copied as ``_grader_imports.py``).
+"""The course's grading environment, held inside the sandboxed child (copied as ``_grader_environment.py``).
 
 The course declares, per track, the top-level modules a submission may import; Python's standard
 library and the submission's own ``.py`` files are always allowed. Before the submission runs, the

@@ -15,11 +15,11 @@ from typing import Any
 
 from grader.catalog import TRACKS, Exercise, load_track, missing
 from grader.config import Settings
-from grader.isolation import launcher
+from grader.pipeline.submission import Submission
 from grader.results import CheckResult, ExerciseResult, Report, Status, exercise_from_dict
+from grader.sandbox.isolation import launcher
 from grader.sandbox.session import Limits, Session
 from grader.sandbox.zygote import installed
-from grader.submission import Submission
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,8 @@ def _grade_one(submission: Submission, name: str, exercise_id: str, sessions: di
     if name not in sessions:
         sessions[name] = _session(submission, name, settings, isolation, deadline)
         sessions[name].start()  # its imports overlap with ours below
-    from grader.grading import grade_exercises
-    from grader.references import load_reference
+    from grader.checks.references import load_reference
+    from grader.pipeline.grade import grade_exercises
 
     reference = load_reference(settings.course, track)
     return grade_exercises(track, [exercise], sessions[name], reference, settings, reproduce=reproduce(track.file),
@@ -127,7 +127,7 @@ def _skipped(exercise: Exercise, reason: str) -> ExerciseResult:
 def _session(submission: Submission, track: str, settings: Settings, isolation: str, deadline: float) -> Any:
     file = submission.tracks[track]
     if isolation == "none":
-        from grader.inprocess import InProcessSession
+        from grader.sandbox.inprocess import InProcessSession
 
         return InProcessSession(submission.folder, file)
     return Session(submission.folder, file, files=submission.files, limits=limits_for(settings, track),

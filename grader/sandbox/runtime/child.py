@@ -182,14 +182,14 @@ class Child:
 
     # ---------------------------------------------------------------- ops
     def load(self) -> dict[str, Any]:
-        import _grader_imports  # type: ignore[import-not-found]  # private copy of child_imports.py
+        import _grader_environment  # type: ignore[import-not-found]  # private copy of environment.py
 
         if self.config.get("forbid"):  # before the submission can take a reference to them
             import _grader_torch  # type: ignore[import-not-found,unused-ignore]  # noqa: F401  # torch, in the import's limit
 
-            _grader_imports.forbid(self.config["forbid"])
+            _grader_environment.forbid(self.config["forbid"])
         if self.config.get("environment") is not None:  # the course's grading environment: what it may import
-            _grader_imports.guard(self.config["environment"], self.submission_dir)
+            _grader_environment.guard(self.config["environment"], self.submission_dir)
         path = os.path.join(self.submission_dir, self.config["file"])
         name = self.config["module"]
         sys.path.insert(1, self.submission_dir)
@@ -245,7 +245,7 @@ class Child:
         try:
             args = self.protocol.unpack(call["args"], arrays)
             if call.get("kind") == "module":
-                import _grader_torch  # type: ignore[import-not-found,unused-ignore]  # copy of child_torch.py
+                import _grader_torch  # type: ignore[import-not-found,unused-ignore]  # copy of torch_calls.py
 
                 for key in ("state", "grad"):
                     if call.get(key) is not None:
@@ -309,9 +309,9 @@ def main() -> None:
     config = json.loads(sys.argv[1])
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     if config.get("zygote"):  # a warm process forking one child per submission (batches)
-        import _grader_zygote  # type: ignore[import-not-found]  # private copy of zygote_server.py
+        import _grader_forkserver  # type: ignore[import-not-found]  # private copy of forkserver.py
 
-        _grader_zygote.serve(config, run)
+        _grader_forkserver.serve(config, run)
         return
     run(config)
 

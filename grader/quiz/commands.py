@@ -14,13 +14,13 @@ from rich.console import Console
 from grader import __version__
 from grader.errors import InputError, UsageError
 from grader.quiz.answers import answers_text, read_answers
-from grader.quiz.grading import Reference, grade_quiz
 from grader.quiz.interactive import ask_quiz, choose_quiz
 from grader.quiz.keys import course_secret
 from grader.quiz.loader import load_folder
+from grader.quiz.marking import Reference, grade_quiz
 from grader.quiz.model import TOPICS, Kdf, Quiz
+from grader.quiz.render import list_text, show_text
 from grader.quiz.studentcopy import read_roster, write_copy
-from grader.quiz.text import list_text, show_text
 from grader.quiz.variants import draw, normalise_student, solve
 from grader.results import Report, Status
 
@@ -52,7 +52,7 @@ def reference_for(course: Path) -> Reference:
 
     def load() -> ModuleType:
         from grader.catalog import load_track
-        from grader.references import load_reference
+        from grader.checks.references import load_reference
 
         return load_reference(course, load_track("numpy"))
 
