@@ -62,7 +62,7 @@ class Exercise:
     explain: Callable[[CheckContext, Any], str | None] | None = field(default=None, compare=False)
     # after a failed check: name the misconception it shows (ctx, check id, outcome) -> Diagnosis or None
     diagnose: Callable[[CheckContext, str, Any], Any] | None = field(default=None, compare=False)
-    # before the checks: why its results are no answer at all ('' when they are one; grader.checks.answers)
+    # before the checks: why its results are no answer at all ('' when they are one; grader.checks.non_answers)
     answers: Callable[[CheckContext], str] | None = field(default=None, compare=False)
 
     @property

@@ -11,7 +11,7 @@ import pytest
 from conftest import numpy_fixture, replace_once, requires_torch, solution_source
 
 from grader.api import check_submission
-from grader.checks.answers import non_answer
+from grader.checks.non_answers import non_answer
 from grader.config import Settings
 from grader.results import Status
 

@@ -190,6 +190,6 @@ def test_a_replayed_check_sends_all_its_cases_in_one_go(quick: Settings, tmp_pat
         replay.disable()
     assert replayed.to_dict() == searched.to_dict()
     checks = len(replayed.exercises[0].checks)
-    probe = 1  # "is it an answer at all" (grader.checks.answers): one round trip before the checks
+    probe = 1  # "is it an answer at all" (grader.checks.non_answers): one round trip before the checks
     assert len(bodies) == checks + probe < searching, (f"{len(bodies)} round trips for {checks} checks "
                                                        f"({searching} searching)")

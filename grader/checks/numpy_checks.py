@@ -15,10 +15,10 @@ import numpy as np
 
 from grader.catalog import Check
 from grader.checks import replay
-from grader.checks.answers import non_answer, probe_cases
 from grader.checks.arrays import Spec, permute_rows
 from grader.checks.cases import EXTREME, Case, as_float64
 from grader.checks.context import CheckContext, blame, expect
+from grader.checks.non_answers import non_answer, probe_cases
 from grader.checks.outcome import Failure
 from grader.checks.property import Body, property_check
 from grader.checks.tolerance import (
@@ -187,7 +187,7 @@ def rows_independent(spec: Spec, *, points: float, examples: int, hint: str, max
 
 
 def answers(spec: Spec) -> Callable[[CheckContext], str]:
-    """The exercise's "is it an answer at all" probe (``grader.checks.answers``)."""
+    """The exercise's "is it an answer at all" probe (``grader.checks.non_answers``)."""
 
     def probe(ctx: CheckContext) -> str:
         cases = probe_cases(steps=3 if spec.sequence else 0)

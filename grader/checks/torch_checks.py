@@ -18,7 +18,7 @@ import numpy as np
 from grader.catalog import Check
 from grader.checks.cases import Case
 from grader.checks.context import CheckContext, blame, expect
-from grader.checks.modules import ModuleSpec, compare_tensors, oracle, tensors_of
+from grader.checks.module_spec import ModuleSpec, compare_tensors, oracle, tensors_of
 from grader.checks.outcome import Failure, Outcome, Stop
 from grader.checks.property import property_check
 from grader.checks.running_code import module_names, running_code, walk

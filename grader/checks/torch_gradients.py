@@ -19,7 +19,7 @@ import numpy as np
 from grader.catalog import Check
 from grader.checks.cases import Case
 from grader.checks.context import CheckContext, blame, expect
-from grader.checks.modules import ModuleSpec, oracle, tensors_of, upstream_for
+from grader.checks.module_spec import ModuleSpec, oracle, tensors_of, upstream_for
 from grader.checks.outcome import Failure
 from grader.checks.property import property_check
 from grader.checks.tolerance import OVERFLOWS_AT, describe_worst, torch_tolerance, worst_element

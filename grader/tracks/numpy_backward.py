@@ -7,9 +7,9 @@ from typing import Any
 
 from grader.catalog import Exercise, load_track, missing
 from grader.checks import gradients, replay
-from grader.checks.answers import non_answer, probe_cases
 from grader.checks.cases import Case
 from grader.checks.context import CheckContext, blame, expect
+from grader.checks.non_answers import non_answer, probe_cases
 from grader.checks.outcome import Failure
 from grader.checks.property import property_check
 from grader.diagnosis.matcher import backward_diagnoser
@@ -64,7 +64,7 @@ def _unchanged(ctx: CheckContext, case: Case, inputs: dict[str, Any], result: Re
 
 
 def _answers(ctx: CheckContext) -> str:
-    """Gradients that are well-formed and depend on the inputs (``grader.checks.answers``)."""
+    """Gradients that are well-formed and depend on the inputs (``grader.checks.non_answers``)."""
     cases = probe_cases()
     inputs = [gradients.backward_inputs(case) for case in cases]
     read: list[dict[str, Any] | str | None] = []

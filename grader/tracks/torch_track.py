@@ -19,8 +19,8 @@ from grader.checks import torch_gradients
 from grader.checks.arrays import Spec
 from grader.checks.cases import Case
 from grader.checks.context import CheckContext
-from grader.checks.modules import ModuleSpec, answers, rounded
-from grader.diagnosis.modules import module_diagnoser
+from grader.checks.module_spec import ModuleSpec, answers, rounded
+from grader.diagnosis.torch_modules import module_diagnoser
 from grader.tracks.torch_parts import explain_cell, explain_sequence, numpy_reference
 
 FILE = "lstm_torch.py"

@@ -178,10 +178,10 @@ def upstream_for(spec: ModuleSpec, case: Case) -> list[np.ndarray]:
 
 
 def answers(spec: ModuleSpec) -> Callable[[CheckContext], str]:
-    """The module's "is it an answer at all" probe (``grader.checks.answers``): forward in float64."""
+    """The module's "is it an answer at all" probe (``grader.checks.non_answers``): forward in float64."""
 
     def probe(ctx: CheckContext) -> str:
-        from grader.checks.answers import non_answer, probe_cases
+        from grader.checks.non_answers import non_answer, probe_cases
 
         cases = probe_cases(steps=3 if spec.layout.sequence else 0)
         read: list[dict[str, np.ndarray] | str | None] = []

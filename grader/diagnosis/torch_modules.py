@@ -11,7 +11,7 @@ import numpy as np
 
 from grader.checks.cases import Case
 from grader.checks.context import CheckContext, expect
-from grader.checks.modules import ModuleSpec, oracle, tensors_of, upstream_for
+from grader.checks.module_spec import ModuleSpec, oracle, tensors_of, upstream_for
 from grader.checks.outcome import Failure, Outcome
 from grader.checks.tolerance import torch_tolerance
 from grader.diagnosis import compose
