@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from grader.choices import Visibility, names
 from grader.errors import UsageError
 
 if TYPE_CHECKING:
     from grader.checks.context import CheckContext
     from grader.checks.outcome import Outcome
-
-VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 
 @dataclass(frozen=True)
@@ -32,15 +31,15 @@ class Check:
     points: float
     hint: str
     run: Callable[[CheckContext], Outcome]
-    visibility: str = "visible"
+    visibility: str = Visibility.VISIBLE.value
     examples: int = 0  # generated cases it asks for (also its cost, for sharing work)
     explained: bool = False  # a failure is worth the composite exercise's explanation (its first wrong part)
     # why this check cannot run here ('' if it can): then it is skipped, and never counted
     skip_unless: Callable[[CheckContext], str] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
-        if self.visibility not in VISIBILITIES:
-            raise ValueError(f"check {self.id!r}: visibility must be one of {VISIBILITIES}")
+        if self.visibility not in names(Visibility):
+            raise ValueError(f"check {self.id!r}: visibility must be one of {names(Visibility)}")
         if not self.hint:
             raise ValueError(f"check {self.id!r} needs a hint")
 
@@ -85,14 +84,18 @@ class TrackInfo:
     file: str  # the learner's file
     module: str  # the module declaring the track
     needs: str = ""  # a module the track cannot be graded without ("torch")
+    pin: str = ""  # the version of ``needs`` the course is tested with: `pip install <needs>==<pin>`
     memory_kind: str = "RLIMIT_AS"  # torch reserves far more address space than it uses: RLIMIT_DATA
     forbid: tuple[str, ...] = ()  # APIs replaced in the child by stand-ins that raise
 
 
+# the torch the course is tested with; README's and .ci/run's install commands spell it too (tests/test_readme.py)
+TORCH_PIN = "2.13.0"
+
 TRACKS: dict[str, TrackInfo] = {
     "numpy": TrackInfo("lstm_numpy.py", "grader.tracks.numpy_track"),
     "torch": TrackInfo(
-        "lstm_torch.py", "grader.tracks.torch_track", needs="torch", memory_kind="RLIMIT_DATA",
+        "lstm_torch.py", "grader.tracks.torch_track", needs="torch", pin=TORCH_PIN, memory_kind="RLIMIT_DATA",
         forbid=("torch.nn.LSTM", "torch.nn.LSTMCell", "torch.nn.GRU", "torch.nn.GRUCell", "torch.nn.RNN",
                 "torch.nn.RNNCell", "torch.lstm", "torch.lstm_cell", "torch.gru", "torch.gru_cell",
                 "torch._VF.lstm", "torch._VF.lstm_cell", "torch._VF.gru", "torch._VF.gru_cell"),

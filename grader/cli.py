@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from grader import __version__
+from grader.choices import Device, Format, Profile, Sandbox, names
 from grader.errors import ExitCode, GraderError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,7 +47,7 @@ def _settings(ctx: click.Context, **overrides: Any) -> Any:
 @click.version_option(__version__, prog_name="grade")
 @click.option("--course", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The course folder (holding solutions/ and pyproject.toml). Default: this course.")
-@click.option("--profile", type=click.Choice(["local", "ci", "exam"]), default="local", show_default=True,
+@click.option("--profile", type=click.Choice(names(Profile)), default=Profile.LOCAL.value, show_default=True,
               help="Settings profile from [tool.grader.profiles].")
 @click.pass_context
 def main(ctx: click.Context, course: Path | None, profile: str) -> None:
@@ -58,14 +59,14 @@ def main(ctx: click.Context, course: Path | None, profile: str) -> None:
 @click.argument("path", type=click.Path(path_type=Path), default=Path("exercises"), required=False)
 @click.option("--exercise", "-e", "exercises", metavar="ID", multiple=True,
               help="Grade only this exercise (e.g. forget_gate); repeat it for several.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "gradescope", "html"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(names(Format)), default=Format.TEXT.value,
               show_default=True, help="Report format (html: one self-contained page; use it with --output).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of the terminal.")
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the generated cases (default from settings).")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]),
+@click.option("--device", type=click.Choice(names(Device)),
               help="Torch checks: auto adds GPU checks where CUDA is present (default from settings).")
-@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]),
+@click.option("--sandbox", type=click.Choice(names(Sandbox)),
               help="Isolation: auto picks bwrap where bubblewrap works (default from settings).")
 @click.pass_context
 @_friendly
@@ -80,7 +81,7 @@ def check(ctx: click.Context, path: Path, exercises: tuple[str, ...], fmt: str, 
     settings = _settings(ctx, seed=seed, device=device, sandbox=sandbox)
     report = check_submission(path, exercise=list(exercises) or None, settings=settings)
     _warn_fallback(ctx, report.notes)
-    color = output is None and fmt == "text" and sys.stdout.isatty()
+    color = output is None and fmt == Format.TEXT and sys.stdout.isatty()
     text = render(report, fmt, color=color)
     if output is not None:
         try:
@@ -97,7 +98,7 @@ def _warn_fallback(ctx: click.Context, notes: tuple[str, ...]) -> None:
     """Grading others' code (ci and exam profiles) must not fall back to the process level quietly."""
     from grader.sandbox.isolation import FALLBACK
 
-    if FALLBACK in notes and ctx.obj["profile"] in ("ci", "exam"):
+    if FALLBACK in notes and ctx.obj["profile"] in (Profile.CI, Profile.EXAM):
         click.secho(f"WARNING: {FALLBACK}", err=True, fg="yellow", bold=True)
 
 
@@ -134,7 +135,7 @@ def show_config(ctx: click.Context) -> None:
               help="Grade (or ask) only this quiz. Default: every quiz the answers name.")
 @click.option("--student", metavar="ID", envvar="GRADER_STUDENT",
               help="Your student id: it picks your own numbers in per-student questions (or set GRADER_STUDENT).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "gradescope", "html"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(names(Format)), default=Format.TEXT.value,
               show_default=True, help="Report format (html: one self-contained page; use it with --output).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report (or the template, the quiz, the list) to this file instead of the terminal.")
@@ -212,8 +213,8 @@ def _quiz_report(report: Any, fmt: str, output: Path | None) -> None:
     from grader.report import render
     from grader.scoring import exit_code
 
-    color = output is None and fmt == "text" and sys.stdout.isatty()
-    text = report_text(report, color=color) if fmt == "text" else render(report, fmt)
+    color = output is None and fmt == Format.TEXT and sys.stdout.isatty()
+    text = report_text(report, color=color) if fmt == Format.TEXT else render(report, fmt)
     _quiz_emit(text, output, f"wrote {output}: {quiz_total_line(report)}")
     sys.exit(int(exit_code(report)))
 
@@ -235,7 +236,7 @@ def _quiz_emit(text: str, output: Path | None, done: str) -> None:
               help="Output folder: gradebook, grades.csv, students/, report.html. Default: DIR-graded beside DIR.")
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None,
               help="Students graded at once on this machine. Default: one per CPU core.")
-@click.option("--sandbox", type=click.Choice(["auto", "bwrap", "process"]),
+@click.option("--sandbox", type=click.Choice(names(Sandbox)),
               help="Isolation of each submission: auto picks bwrap where bubblewrap works (default from settings).")
 @click.option("--regrade", is_flag=True, help="Grade every student again, even those whose files did not change.")
 @click.option("--scheduler", metavar="ADDRESS",
@@ -266,20 +267,17 @@ def batch(ctx: click.Context, directory: Path, out: Path | None, workers: int | 
     some of those).
     Running it again grades only what changed; the gradebook keeps every grade.
     """
-    import os
-
     from rich.console import Console
 
     from grader.batch.console import counts, incomplete, problems, results_table, watching
     from grader.batch.run import run_batch
 
     settings = _settings(ctx, seed=seed, sandbox=sandbox, parts=parts or None)
-    out = out or directory.with_name(directory.resolve().name + "-graded")
     console = Console(stderr=quiet)
     with watching(console, quiet=quiet) as watch:
-        outcome = run_batch(directory, out=out, settings=settings, workers=workers or os.cpu_count() or 1,
-                            regrade=regrade, scheduler=scheduler, assignment=assignment, students=students,
-                            forget=forget, started=watch.start, finished=watch.advance)
+        outcome = run_batch(directory, out=out, settings=settings, workers=workers, regrade=regrade,
+                            scheduler=scheduler, assignment=assignment, students=students, forget=forget,
+                            started=watch.start, finished=watch.advance)
     if not quiet:
         console.print(results_table(outcome))
         click.echo(counts(outcome))
@@ -291,6 +289,7 @@ def batch(ctx: click.Context, directory: Path, out: Path | None, workers: int | 
     if outcome.export_problem:
         click.echo(f"Error: {outcome.export_problem}", err=True)
     if not quiet:
+        out = outcome.out  # DIR-graded beside DIR, unless --out named another
         click.echo(f"wrote {out}/grades.csv, {out}/students/, {out}/report.html (gradebook: {out}/gradebook.sqlite)")
     failed = outcome.not_graded or outcome.export_problem
     sys.exit(int(ExitCode.UNGRADABLE if failed else ExitCode.OK))

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from grader.choices import Device, Profile, Sandbox, Visibility, names
 from grader.errors import InputError, UsageError
 
-PROFILES = ("local", "ci", "exam")
-CHOICES = {"device": ("auto", "cpu", "cuda"), "sandbox": ("auto", "bwrap", "process")}
+CHOICES = {"device": names(Device), "sandbox": names(Sandbox)}  # the settings that take one of a few names
 # a profile's own defaults, over Settings': where the grade of record is made, a submission's files are its own
-PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {"ci": {"follow_links": False}, "exam": {"follow_links": False}}
+PROFILE_DEFAULTS: dict[str, dict[str, Any]] = {Profile.CI.value: {"follow_links": False},
+                                               Profile.EXAM.value: {"follow_links": False}}
 # per track, the top-level modules a submission may import besides the standard library and its own files
 ENVIRONMENT = {"numpy": ("numpy", "scipy"), "torch": ("numpy", "scipy", "torch")}
 
@@ -33,8 +34,8 @@ class Settings:
     output_kb: int = 64  # captured stdout/stderr kept per check
     examples_scale: float = 1.0  # multiplies every check's number of generated cases
     jobs: int = 0  # worker processes per submission (0: one per CPU, at most 2)
-    device: str = "auto"  # torch checks: auto (GPU checks too where CUDA is present), cpu, or cuda
-    sandbox: str = "auto"  # isolation: auto (bwrap where bubblewrap works, else process), bwrap, process
+    device: str = Device.AUTO.value  # torch checks: auto (GPU checks too where CUDA is present), cpu, or cuda
+    sandbox: str = Sandbox.AUTO.value  # isolation: auto (bwrap where bubblewrap works, else process), bwrap, process
     reply_spin: float = 0.002  # seconds the grader polls for a reply before sleeping (a batch: 0, cores are busy)
     run_hidden: bool = False  # run checks that are not visible (grading time); a learner's check does not
     # follow a symbolic link in the submission's folder to the file it names (off in the ci and exam profiles:
@@ -46,7 +47,7 @@ class Settings:
     visibility: dict[str, str] = field(default_factory=dict)
     # track -> the top-level modules its submission may import ([tool.grader.environment]; the same in every profile)
     environment: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(ENVIRONMENT))
-    profile: str = "local"
+    profile: str = Profile.LOCAL.value
     course: Path = field(default_factory=lambda: default_course())
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 
@@ -60,7 +61,6 @@ class Settings:
 
 _TABLES = ("profiles", "visibility", "environment")  # sub-tables of [tool.grader], each loaded on its own
 _TUNABLE = {f.name: f for f in fields(Settings) if f.name not in ("course", "sources", "profile", *_TABLES)}
-VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 
 def default_course() -> Path:
@@ -96,10 +96,10 @@ def _validated(table: dict[str, Any], where: str) -> dict[str, Any]:
     return clean
 
 
-def load_settings(course: Path | None = None, profile: str = "local") -> Settings:
+def load_settings(course: Path | None = None, profile: str = Profile.LOCAL.value) -> Settings:
     """Resolve the settings of ``course`` (default: this course) under ``profile``."""
-    if profile not in PROFILES:
-        raise UsageError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    if profile not in names(Profile):
+        raise UsageError(f"unknown profile {profile!r}; choose one of {', '.join(names(Profile))}")
     root = (course or default_course()).resolve()
     pyproject = root / "pyproject.toml"
     values: dict[str, Any] = dict(PROFILE_DEFAULTS.get(profile, {}))
@@ -132,8 +132,8 @@ def _visibility(table: Any, where: str) -> dict[str, str]:
     for key, value in table.items():
         if key.count(":") != 1:
             raise InputError(f"{where}: {key!r} must name a check as \"exercise:check\", e.g. \"forget_gate:extremes\"")
-        if value not in VISIBILITIES:
-            raise InputError(f"{where}: {key} must be one of {', '.join(VISIBILITIES)}, not {value!r}")
+        if value not in names(Visibility):
+            raise InputError(f"{where}: {key} must be one of {', '.join(names(Visibility))}, not {value!r}")
     return dict(table)
 
 
@@ -152,7 +152,7 @@ def _environment(table: Any, where: str) -> dict[str, tuple[str, ...]]:
 def describe(settings: Settings) -> list[tuple[str, str, str]]:
     """(name, value, source) rows for ``grade config``."""
     rows = [("course", str(settings.course), "default" if "course" not in settings.sources else "")]
-    rows.append(("profile", settings.profile, "command line" if settings.profile != "local" else "default"))
+    rows.append(("profile", settings.profile, "command line" if settings.profile != Profile.LOCAL else "default"))
     for name in _TUNABLE:
         rows.append((name, repr(getattr(settings, name)), settings.sources.get(name, "default")))
     for check, level in sorted(settings.visibility.items()):

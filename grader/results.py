@@ -11,15 +11,22 @@ A ``Report`` holds ``ExerciseResult``s, each holding ``CheckResult``s. Statuses:
 
 ``to_dict`` is the versioned JSON schema (``SCHEMA_VERSION``) documented in
 ``docs/report-schema.md``; it holds no timings, so the same submission and seed give
-byte-identical JSON.
+byte-identical JSON. ``serialize`` and ``deserialize`` are the one way results (a ``Report``,
+an ``ExerciseResult``, a batch's ``StudentRecord``) become JSON and back: across a worker's
+pipe, to a Dask client, into the gradebook and as ``--format json``. Their payload names the
+schema version; a payload of another version is refused.
 """
 
 from __future__ import annotations
 
 import enum
+import json
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol, Self, TypeVar
+
+from grader.errors import InputError
 
 SCHEMA_VERSION = "1.0"
 # Words of results that other parts read back (the text and HTML reports, a batch's notes):
@@ -119,6 +126,31 @@ class ExerciseResult:
                 return status
         return Status.SKIPPED
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of one exercise, as a report's ``exercises`` hold it (strict, as ``Report.to_dict``)."""
+        data: dict[str, Any] = _strict({
+            "id": self.id,
+            "title": self.title,
+            "file": self.file,
+            "status": self.status.value,
+            "score": self.points,
+            "max_score": self.max_points,
+            "note": self.note,
+            "checks": [_check_dict(c) for c in self.checks],
+        })
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ExerciseResult:
+        """The inverse of ``to_dict``."""
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            file=data["file"],
+            checks=tuple(_check_from_dict(c) for c in data["checks"]),
+            note=data.get("note", ""),
+        )
+
 
 @dataclass(frozen=True)
 class Report:
@@ -149,21 +181,56 @@ class Report:
             "max_score": self.max_points,
             "environment": dict(sorted(self.environment.items())),
             "notes": list(self.notes),
-            "exercises": [
-                {
-                    "id": e.id,
-                    "title": e.title,
-                    "file": e.file,
-                    "status": e.status.value,
-                    "score": e.points,
-                    "max_score": e.max_points,
-                    "note": e.note,
-                    "checks": [_check_dict(c) for c in e.checks],
-                }
-                for e in self.exercises
-            ],
         })
-        return data
+        return {**data, "exercises": [e.to_dict() for e in self.exercises]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Report:
+        """The inverse of ``to_dict`` (for results read back from workers or a gradebook)."""
+        return cls(
+            submission=data["submission"],
+            seed=data["seed"],
+            exercises=tuple(ExerciseResult.from_dict(e) for e in data["exercises"]),
+            environment=dict(data.get("environment", {})),
+            notes=tuple(data.get("notes", ())),
+        )
+
+
+report_from_dict = Report.from_dict  # the inverse of ``Report.to_dict``
+
+
+class Serializable(Protocol):
+    """What ``serialize`` writes and ``deserialize`` reads: a result with a JSON form and its inverse."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self: ...
+
+
+S = TypeVar("S", bound=Serializable)
+
+
+def serialize(value: Serializable, *, indent: int | None = None) -> str:
+    """``value`` as strict JSON, its schema version first (one line unless ``indent`` is given)."""
+    return json.dumps({"schema_version": SCHEMA_VERSION, **value.to_dict()}, indent=indent, allow_nan=False)
+
+
+def deserialize(text: str | bytes, kind: type[S]) -> S:
+    """The ``kind`` (``Report``, ``ExerciseResult``, ``StudentRecord``...) that ``serialize`` wrote as ``text``;
+    an ``InputError`` saying why for anything else, a payload of another schema version included."""
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise InputError(f"a result that is not JSON cannot be read ({error})") from None
+    found = data.get("schema_version") if isinstance(data, dict) else None
+    if found != SCHEMA_VERSION:
+        raise InputError(f"a result written by another version of the grader cannot be read (result schema "
+                         f"{found!r}; this grader reads {SCHEMA_VERSION!r})")
+    try:
+        return kind.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise InputError(f"a malformed {kind.__name__} cannot be read ({type(error).__name__}: {error})") from None
 
 
 def _strict(value: Any) -> Any:
@@ -186,33 +253,17 @@ def _check_dict(check: CheckResult) -> dict[str, Any]:
     return data
 
 
-def report_from_dict(data: dict[str, Any]) -> Report:
-    """The inverse of ``Report.to_dict`` (for results read back from workers or a gradebook)."""
-    return Report(
-        submission=data["submission"],
-        seed=data["seed"],
-        exercises=tuple(exercise_from_dict(e) for e in data["exercises"]),
-        environment=dict(data.get("environment", {})),
-        notes=tuple(data.get("notes", ())),
-    )
+def _number(value: float | str) -> float:
+    """A number of the JSON form: "nan", "inf" and "-inf" (``_strict``) as floats again."""
+    return float(value) if isinstance(value, str) else value
 
 
-def exercise_from_dict(data: dict[str, Any]) -> ExerciseResult:
-    return ExerciseResult(
-        id=data["id"],
-        title=data["title"],
-        file=data["file"],
-        checks=tuple(_check_from_dict(c) for c in data["checks"]),
-        note=data.get("note", ""),
-    )
-
-
-def _worst(data: dict[str, Any]) -> Worst:
+def _worst(data: Mapping[str, Any]) -> Worst:
     numbers = {k: float(data[k]) for k in ("expected", "got", "abs_error", "rel_error")}  # "nan" -> nan
     return Worst(**{**data, **numbers, "index": tuple(data["index"])})
 
 
-def _check_from_dict(data: dict[str, Any]) -> CheckResult:
+def _check_from_dict(data: Mapping[str, Any]) -> CheckResult:
     tolerance = Tolerance(**data["tolerance"]) if data.get("tolerance") else None
     example = data.get("counterexample")
     counterexample = None
@@ -232,8 +283,8 @@ def _check_from_dict(data: dict[str, Any]) -> CheckResult:
         id=data["id"],
         title=data["title"],
         status=Status(data["status"]),
-        points=data["score"],
-        max_points=data["max_score"],
+        points=_number(data["score"]),
+        max_points=_number(data["max_score"]),
         message=data.get("message", ""),
         hint=data.get("hint", ""),
         visibility=data.get("visibility", "visible"),

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from grader.catalog import TORCH_PIN
 from grader.config import Settings, load_settings
 from grader.results import Report
 
@@ -82,7 +83,7 @@ def fixture_names(kind: str, track: str = "numpy") -> list[str]:
 
 
 requires_torch = pytest.mark.skipif(
-    importlib.util.find_spec("torch") is None, reason="torch is not installed (pip install torch==2.13.0)"
+    importlib.util.find_spec("torch") is None, reason=f"torch is not installed (pip install torch=={TORCH_PIN})"
 )
 
 

@@ -89,6 +89,7 @@ def test_an_answer_that_raises_on_some_inputs_still_earns_what_it_gets_right(
 
 
 @requires_torch
+@pytest.mark.slow
 def test_a_module_whose_forward_ignores_its_inputs_earns_nothing(
     submission: Callable[..., Path], settings: Settings
 ) -> None:

@@ -13,7 +13,7 @@ GRADER = ROOT / "grader"
 
 # lower layers never import higher ones; a module may import its own layer or below
 LAYERS = [
-    ("grader.errors", "grader.sandbox.runtime", "grader.sandbox.untrusted", "grader.sandbox.launch",
+    ("grader.errors", "grader.choices", "grader.sandbox.runtime", "grader.sandbox.untrusted", "grader.sandbox.launch",
      "grader.sandbox.deaths", "grader.sandbox.calls", "grader.sandbox.cgroups", "grader.sandbox.scratch",
      "grader.sandbox.bwrap"),
     ("grader.results", "grader.config", "grader.sandbox"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import errno
+import fcntl
 import json
 import os
 import shutil
@@ -21,7 +22,7 @@ from browser import browse
 from click.testing import CliRunner
 from conftest import ROOT
 
-from grader.batch import resident
+from grader.batch import jobs, resident
 from grader.batch.console import counts
 from grader.batch.gradebook import Gradebook
 from grader.batch.records import FAILED, GRADED, INVALID_ID, NO_FILES, UNREADABLE, StudentRecord
@@ -77,6 +78,7 @@ def rows(out: Path) -> dict[str, dict[str, str]]:
 # ----------------------------------------------------------------------------- one whole batch
 
 
+@pytest.mark.slow
 def test_a_class_is_graded_and_exported(klass: Path, tmp_path: Path, fast: Settings, chromium: list[str]) -> None:
     out = tmp_path / "out"
     outcome = grade(klass, out, fast)
@@ -129,10 +131,11 @@ def test_a_class_is_graded_and_exported(klass: Path, tmp_path: Path, fast: Setti
 def test_hidden_checks_run_in_a_batch(klass: Path, tmp_path: Path, fast: Settings) -> None:
     learner = dataclasses.replace(fast, run_hidden=False)
     alice = by_student(grade(klass, tmp_path / "out", learner))["alice"]
-    statuses = {c["status"] for c in alice.checks()}
+    statuses = {c.status for c in alice.checks()}
     assert "skipped" not in statuses, "a batch grades at grading time: hidden checks run"
 
 
+@pytest.mark.slow
 def test_the_cli_prints_a_summary_and_exits_3_when_someone_was_not_graded(klass: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["batch", str(klass), "--out", str(out), "-j", "2"])
@@ -152,6 +155,7 @@ def test_the_cli_prints_a_summary_and_exits_3_when_someone_was_not_graded(klass:
     assert ok.stderr.startswith("carol: graded; note: lstm_numpy.py could not be imported"), "notes go to stderr"
 
 
+@pytest.mark.slow
 def test_a_named_assignment_is_what_everyone_is_scored_out_of(klass: Path, tmp_path: Path, fast: Settings) -> None:
     out = tmp_path / "out"
     whole = by_student(grade(klass, out, fast))
@@ -215,7 +219,8 @@ def test_a_second_batch_on_the_same_output_folder_is_refused_until_the_first_end
     finally:
         first.kill()  # kill -9: the kernel lets the lock go with the process
         first.wait()
-        first.stdout.close()
+        if first.stdout is not None:
+            first.stdout.close()
     assert by_student(grade(klass, out, fast))["alice"].status == GRADED
 
 
@@ -226,13 +231,14 @@ def test_an_output_folder_on_a_file_system_without_locks_is_still_graded_into(tm
     def no_locks(fd: int, operation: int) -> None:
         raise OSError(errno.ENOLCK, "No locks available")
 
-    monkeypatch.setattr(lock.fcntl, "flock", no_locks)
+    monkeypatch.setattr(fcntl, "flock", no_locks)  # the module lock.py calls
     ran = []
     with lock.exclusive(tmp_path):
         ran.append("graded")
     assert ran == ["graded"]
 
 
+@pytest.mark.slow
 def test_what_a_batch_forks_does_not_keep_its_output_folder_locked(tmp_path: Path) -> None:
     from grader.batch.lock import exclusive
 
@@ -253,6 +259,7 @@ def test_what_a_batch_forks_does_not_keep_its_output_folder_locked(tmp_path: Pat
         os.waitpid(pid, 0)
 
 
+@pytest.mark.slow
 def test_an_output_folder_inside_dir_is_no_student_and_a_broken_gradebook_is_named(klass: Path) -> None:
     out = klass / "graded"
     for _ in range(2):  # the second run finds the output folder in DIR
@@ -276,7 +283,7 @@ def test_binary_files_are_graded_as_python_reads_them(tmp_path: Path, fast: Sett
     found = by_student(grade(root, tmp_path / "out", fast))
     assert found["gina"].status == GRADED and found["gina"].points == 0 and found["gina"].report is not None
     assert all("lstm_numpy.py could not be imported" in c["message"]
-               for e in found["gina"].report["exercises"] for c in e["checks"])
+               for e in found["gina"].report.to_dict()["exercises"] for c in e["checks"])
     assert found["frank"].status == GRADED
 
 
@@ -303,6 +310,7 @@ def test_a_symbolic_link_in_a_students_folder_is_never_followed(tmp_path: Path, 
     assert found["trent"].status == GRADED and found["trent"].points == found["trent"].max_points
 
 
+@pytest.mark.slow
 def test_nbgrader_layout(tmp_path: Path, fast: Settings) -> None:
     course = tmp_path / "course"
     write(course / "submitted" / "alice" / "lstm", {"lstm_numpy.py": SOLUTION})
@@ -311,6 +319,7 @@ def test_nbgrader_layout(tmp_path: Path, fast: Settings) -> None:
     assert found["alice"].points == found["alice"].max_points and found["bob"].points < found["bob"].max_points
 
 
+@pytest.mark.slow
 def test_malformed_answers_are_a_note_and_the_code_is_still_graded(tmp_path: Path, fast: Settings) -> None:
     root = tmp_path / "submissions"
     write(root / "hal", {"lstm_numpy.py": SOLUTION, "answers.toml": "[gates\n"})
@@ -326,6 +335,7 @@ def test_malformed_answers_are_a_note_and_the_code_is_still_graded(tmp_path: Pat
 # ------------------------------------------------------------------------------- the gradebook
 
 
+@pytest.mark.slow
 def test_unchanged_students_are_not_graded_again_unless_regrade(klass: Path, tmp_path: Path, fast: Settings) -> None:
     out = tmp_path / "out"
     first = grade(klass, out, fast)
@@ -341,6 +351,7 @@ def test_unchanged_students_are_not_graded_again_unless_regrade(klass: Path, tmp
         assert [r.points for r in book.records()] == [r.points for r in fourth.records]
 
 
+@pytest.mark.slow
 def test_a_student_whose_folder_is_gone_keeps_the_grade_until_forgotten(klass: Path, tmp_path: Path,
                                                                         fast: Settings) -> None:
     out = tmp_path / "out"
@@ -366,6 +377,7 @@ def test_a_student_whose_folder_is_gone_keeps_the_grade_until_forgotten(klass: P
         assert [r.status for r in book.history("erin")] == ["graded"]
 
 
+@pytest.mark.slow
 def test_a_students_pages_go_when_their_grade_does(klass: Path, tmp_path: Path, fast: Settings) -> None:
     out = tmp_path / "out"
     grade(klass, out, fast)
@@ -379,6 +391,7 @@ def test_a_students_pages_go_when_their_grade_does(klass: Path, tmp_path: Path, 
     assert sorted(p.name for p in (out / "students" / "carol").iterdir()) == ["mine.txt"]  # only the grader's go
 
 
+@pytest.mark.slow
 def test_student_limits_a_run_to_those_students_and_the_rest_keep_their_grades(klass: Path, tmp_path: Path,
                                                                              fast: Settings) -> None:
     out = tmp_path / "out"
@@ -415,7 +428,7 @@ def test_a_failed_regrade_never_overwrites_a_good_grade(tmp_path: Path) -> None:
 
 def test_a_dying_worker_costs_only_its_student(klass: Path, tmp_path: Path, fast: Settings,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    real = resident.grade_student
+    real = jobs.grade_student  # what resident workers call
 
     def fragile(student: str, *args: Any) -> Any:
         if student == "bob":
@@ -429,6 +442,7 @@ def test_a_dying_worker_costs_only_its_student(klass: Path, tmp_path: Path, fast
     assert rows(tmp_path / "out")["bob"]["status"] == FAILED
 
 
+@pytest.mark.slow
 def test_a_hanging_submission_costs_its_own_time_only(tmp_path: Path, fast: Settings) -> None:
     root = tmp_path / "submissions"
     hangs = SOLUTION.replace("def learn_gate(", "def learn_gate(*_a, **_k):\n    while True:\n        pass\n\n\n"
@@ -438,12 +452,12 @@ def test_a_hanging_submission_costs_its_own_time_only(tmp_path: Path, fast: Sett
         write(root / f"ok{k}", {"lstm_numpy.py": SOLUTION})
     found = by_student(grade(root, tmp_path / "out", fast, workers=2))
     assert found["hang"].status == GRADED
-    learn = json.dumps(next(e for e in found["hang"].report["exercises"] if e["id"] == "learn_gate"))  # type: ignore[index]
+    learn = json.dumps(next(e for e in found["hang"].report.to_dict()["exercises"] if e["id"] == "learn_gate"))  # type: ignore[union-attr]
     assert "took longer than the 1 s time limit" in learn
     assert found["hang"].seconds >= fast.call_timeout
     assert max(found[f"ok{k}"].seconds for k in range(3)) < found["hang"].seconds
     assert all(found[f"ok{k}"].points == found[f"ok{k}"].max_points for k in range(3))
-    errored = sum(c["status"] == "error" for c in found["hang"].checks())
+    errored = sum(c.status == "error" for c in found["hang"].checks())
     line = hangs.splitlines().index("    while True:") + 1
     assert errored > 1 and rows(tmp_path / "out")["hang"]["note"] == (
         f"{errored} checks could not be graded and count 0: learn_gate took longer than the 1 s time limit "
@@ -452,6 +466,7 @@ def test_a_hanging_submission_costs_its_own_time_only(tmp_path: Path, fast: Sett
     assert all(rows(tmp_path / "out")[f"ok{k}"]["note"] == "" for k in range(3))
 
 
+@pytest.mark.slow
 def test_kill_9_and_rerun_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     root = tmp_path / "submissions"
     students = [f"s{k:02d}" for k in range(8)]
@@ -504,6 +519,7 @@ def _wait_for_grades(out: Path, *, at_least: int, timeout: float) -> int:
 # ------------------------------------------------------------------------------- Dask
 
 
+@pytest.mark.slow
 def test_dask_gives_the_same_grades_as_a_local_run(klass: Path, tmp_path: Path, fast: Settings) -> None:
     distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed (the batch extra)")
     local = by_student(grade(klass, tmp_path / "local", fast))
@@ -520,6 +536,7 @@ def test_dask_gives_the_same_grades_as_a_local_run(klass: Path, tmp_path: Path, 
     assert (tmp_path / "dask" / "grades.csv").read_text() == (tmp_path / "local" / "grades.csv").read_text()
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_is_a_usage_error(klass: Path, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed", reason="dask.distributed is not installed (the batch extra)")
@@ -563,6 +580,7 @@ def test_a_hostile_student_cannot_touch_the_gradebook_or_a_neighbour(tmp_path: P
         assert {r.student: r.points for r in book.records()} == {s: r.points for s, r in first.items()}
 
 
+@pytest.mark.slow
 def test_exports_shared_among_processes_are_the_ones_one_process_writes(klass: Path, tmp_path: Path,
                                                                           fast: Settings) -> None:
     from grader.batch.exports import write_all
@@ -586,7 +604,7 @@ def test_exports_shared_among_processes_are_the_ones_one_process_writes(klass: P
 def test_workers_stay_for_student_after_student(klass: Path, tmp_path: Path, fast: Settings,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Two resident workers grade the whole class (forking the warm parent per student cost ~30 ms each)."""
-    real, pids = resident.grade_student, tmp_path / "pids"
+    real, pids = jobs.grade_student, tmp_path / "pids"
 
     def noted(student: str, *args: Any) -> Any:
         with pids.open("a") as handle:

@@ -13,7 +13,6 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import pytest
 from browser import browse, close, decode_png
@@ -49,28 +48,27 @@ def check(exercise: str, id: str, status: str, *, diagnosis: str = "", message: 
                        diagnosis=Diagnosis(diagnosis, f"This looks like {diagnosis}.") if diagnosis else None)
 
 
-def report(*checks: CheckResult) -> dict[str, Any]:
+def report(*checks: CheckResult) -> Report:
     exercises: dict[str, list[CheckResult]] = {}
     for c in checks:
         exercises.setdefault(c.exercise, []).append(c)
     return Report("submission", 0, tuple(ExerciseResult(id, id.replace("_", " "), "lstm_numpy.py", tuple(found))
-                                         for id, found in exercises.items())).to_dict()
+                                         for id, found in exercises.items()))
 
 
-def graded(student: str, *checks: CheckResult, seconds: float = 1.0, quiz: dict[str, Any] | None = None,
+def graded(student: str, *checks: CheckResult, seconds: float = 1.0, quiz: Report | None = None,
            points: float | None = None, max_points: float | None = None) -> StudentRecord:
     code = report(*checks) if checks else None
-    got = sum(c.points for c in checks) + (float(quiz["score"]) if quiz else 0.0)
-    most = sum(c.max_points for c in checks) + (float(quiz["max_score"]) if quiz else 0.0)
+    got = sum(c.points for c in checks) + (quiz.points if quiz else 0.0)
+    most = sum(c.max_points for c in checks) + (quiz.max_points if quiz else 0.0)
     return StudentRecord(student, GRADED, points=got if points is None else points,
                          max_points=most if max_points is None else max_points, seconds=seconds, report=code,
                          quiz_report=quiz)
 
 
-def quiz(score: float, maximum: float = 4.0) -> dict[str, Any]:
-    return {"submission": "answers", "seed": 0, "score": score, "max_score": maximum, "exercises": [
-        {"id": "gates", "title": "The four gates", "file": "gates.toml", "status": "failed", "score": score,
-         "max_score": maximum, "note": "", "checks": []}]}
+def quiz(score: float, maximum: float = 4.0) -> Report:
+    answers = CheckResult("gates", "answers", "answers", Status.FAILED, points=score, max_points=maximum)
+    return Report("answers", 0, (ExerciseResult("gates", "The four gates", "gates.toml", (answers,)),))
 
 
 # ---- statistics ---------------------------------------------------------------------------------
@@ -234,7 +232,7 @@ def exercise(id: str, *checks: CheckResult, note: str = "", file: str = "lstm_nu
 
 
 def coded(student: str, *exercises: ExerciseResult) -> StudentRecord:
-    return StudentRecord(student, GRADED, report=Report(student, 0, exercises).to_dict())
+    return StudentRecord(student, GRADED, report=Report(student, 0, exercises))
 
 
 def test_review_says_why_a_score_is_low_when_the_gates_are_not_to_blame() -> None:
@@ -283,7 +281,7 @@ def test_a_named_assignment_scores_everyone_out_of_it_and_counts_nothing_beyond_
     ada = graded("ada", check("learn_gate", "x", "passed"), check("forget_gate", "x", "passed"),
                  check("LSTMCell", "x", "passed"), check("LSTM", "x", "failed"), check("LSTM", "y", "passed"),
                  quiz=Report("answers", 0, (ExerciseResult("gates", "The four gates", "gates.toml", (
-                     CheckResult("gates", "q1", "q1", Status.PASSED, points=4.0, max_points=4.0),)),)).to_dict())
+                     CheckResult("gates", "q1", "q1", Status.PASSED, points=4.0, max_points=4.0),)),)))
     bob = graded("bob", check("learn_gate", "x", "passed"))
     records = [ada, bob]
     maxima = classstats.part_maxima(records, points(named))
@@ -368,7 +366,8 @@ def test_slowest_are_the_top_ten_by_grading_time() -> None:
 def test_numbers_that_are_not_finite_count_as_zero() -> None:
     bad = graded("a", check("learn_gate", "x", "failed"), points=float("nan"), max_points=float("inf"))
     assert classstats.percent(bad) is None and classstats.overview([bad]).mean is None
-    nan_report = {"exercises": [{"id": "e", "title": "", "score": "nan", "max_score": 2.0, "checks": []}]}
+    nan_report = Report("b", 0, (ExerciseResult("e", "", "", (CheckResult("e", "x", "", Status.FAILED,
+                                                                          points=float("nan"), max_points=2.0),)),))
     (mean,) = classstats.exercise_means([StudentRecord("b", GRADED, report=nan_report)])
     assert (mean.mean_points, mean.mean_percent) == (0.0, 0.0)
 
@@ -583,6 +582,7 @@ def test_chromium_shows_the_text_and_the_charts(chromium: list[str], klass: list
     assert len(dom.named("rect")) + len(dom.named("path")) > 30  # the charts' bars, axes and ticks
 
 
+@pytest.mark.slow
 @needs_matplotlib
 def test_chromium_screenshot_shows_the_charts(chromium: list[str], klass: list[StudentRecord], tmp_path: Path) -> None:
     page = tmp_path / "report.html"

@@ -4,6 +4,7 @@ one sentence (never a traceback)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,10 +22,15 @@ def run(runner: CliRunner, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def full_marks(out: str) -> bool:
+    """The summary says full marks, whatever the total is."""
+    return re.search(r"Total: (\d+(?:\.\d+)?)/\1 points", out) is not None
+
+
 def test_reference_passes_with_exit_code_0(runner: CliRunner) -> None:
-    code, out = run(runner, "check", str(ROOT / "solutions" / "lstm_numpy.py"))
-    assert code == 0
-    assert "64/64 points" in out and "all visible checks passed; 1 more run at grading time" in out
+    code, out = run(runner, "check", str(ROOT / "solutions"), *FAST)
+    assert code == 0, out
+    assert "✔ remember_gate" in out and "✘" not in out and full_marks(out)
 
 
 def test_stub_fails_with_exit_code_1_and_says_not_implemented(runner: CliRunner) -> None:
@@ -40,7 +46,7 @@ def test_default_path_is_the_exercises_folder(runner: CliRunner, monkeypatch: py
 
 def test_a_file_path_works_too(runner: CliRunner) -> None:
     code, out = run(runner, "check", str(ROOT / "solutions" / "lstm_numpy.py"), *FAST)
-    assert code == 0 and "5/5 points" in out
+    assert code == 0 and full_marks(out)
 
 
 def test_json_report_is_the_versioned_result_model(runner: CliRunner) -> None:
@@ -74,8 +80,9 @@ def test_output_file_gets_the_report_and_the_terminal_a_summary(runner: CliRunne
     target = tmp_path / "report.json"
     code, out = run(runner, "check", str(ROOT / "solutions"), *FAST, "--format", "json", "--output", str(target))
     assert code == 0
-    assert json.loads(target.read_text())["score"] == 5
-    assert out.startswith(f"wrote {target}: 5/5 points")
+    report = json.loads(target.read_text())
+    assert report["score"] == report["max_score"] > 0
+    assert out.startswith(f"wrote {target}: {report['score']}/{report['max_score']} points")
 
 
 def test_same_submission_and_seed_give_byte_identical_json(
@@ -200,6 +207,7 @@ def test_config_prints_each_setting_and_its_source(runner: CliRunner) -> None:
     assert "call_timeout         5.0" in out and "default" in out
 
 
+@pytest.mark.slow
 def test_selftest_passes_on_this_course(runner: CliRunner) -> None:
     code, out = run(runner, "selftest")
     assert code == 0, out

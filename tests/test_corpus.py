@@ -16,6 +16,7 @@ import pytest
 from conftest import ROOT, requires_torch
 from corpus_support import CORPUS, EXERCISES, FILES, Entry, Row, compare, entries, problems, table
 
+from grader.catalog import TORCH_PIN
 from grader.config import Settings, load_settings
 
 ENTRIES = entries()
@@ -70,7 +71,7 @@ def test_every_toml_has_its_submission() -> None:
 @pytest.mark.parametrize("track", sorted(EXERCISES))
 def test_the_exercise_lists_are_the_catalogs(track: str) -> None:
     if track == "torch" and not HAVE_TORCH:
-        pytest.skip("torch is not installed (pip install torch==2.13.0)")
+        pytest.skip(f"torch is not installed (pip install torch=={TORCH_PIN})")
     from grader.catalog import load_track
 
     assert tuple(e.id for e in load_track(track).exercises) == EXERCISES[track]

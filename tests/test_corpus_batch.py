@@ -39,7 +39,7 @@ def test_a_batch_of_the_corpus_agrees_with_it(tmp_path: Path) -> None:
         if record.status != GRADED or record.report is None:
             problems.append(f"{entry.id}: {record.status} {record.problem}")
             continue
-        exercises = [e for e in record.report["exercises"] if e["id"] in entry.verdicts]
+        exercises = [e for e in record.report.to_dict()["exercises"] if e["id"] in entry.verdicts]
         rows.append(compare(entry, exercises))
     left_out = "" if HAVE_TORCH else " (torch is not installed: its submissions are left out)"
     print("\n" + table(rows, f"grade batch (ci settings) against tests/corpus{left_out}"))

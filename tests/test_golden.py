@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 GOLDEN = Path(__file__).parent / "golden"
 CORPUS = Path(__file__).parent / "corpus"
 
-NUMPY = {
+NUMPY: dict[str, Path | tuple[str, str]] = {
     "numpy-reference": ROOT / "solutions" / "lstm_numpy.py",
     "numpy-stub": ROOT / "exercises" / "lstm_numpy.py",
     "numpy-partial": ROOT / "examples" / "partial" / "lstm_numpy.py",
@@ -32,7 +32,7 @@ NUMPY = {
     "numpy-backward-missing-tanh": ("buggy", "backward_missing_tanh_derivative"),
     "numpy-returns-list": CORPUS / "numpy" / "forward_returns_list.py",
 }
-TORCH = {
+TORCH: dict[str, Path | tuple[str, str]] = {
     "torch-reference": ROOT / "solutions" / "lstm_torch.py",
     "torch-stub": ROOT / "exercises" / "lstm_torch.py",
     "torch-concat-order": ("buggy", "cell_concat_order"),

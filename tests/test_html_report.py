@@ -157,8 +157,10 @@ def test_partial_page_has_the_terminal_reports_content(partial: Report) -> None:
     assert f"Tolerance: {check.tolerance.describe()}" in text
     assert f"Hint: {check.hint}" in text
     assert f"Reproduce: grade check {PARTIAL} --seed 0 --exercise forget_gate" in text
-    for failing in (c for c in partial.checks() if c.diagnosis is not None):
-        assert f"Likely mistake: {failing.diagnosis.id} {squash(failing.diagnosis.message)}" in text
+    diagnoses = [c.diagnosis for c in partial.checks() if c.diagnosis is not None]
+    assert diagnoses, "the partial example makes a mistake the grader names"
+    for diagnosis in diagnoses:
+        assert f"Likely mistake: {diagnosis.id} {squash(diagnosis.message)}" in text
     passed = [c for c in forget.checks if c.status is Status.PASSED]
     assert f"✔ {len(passed)} other checks passed ({sum(c.cases for c in passed)} generated cases)" in text
     assert "lstm_forward The LSTM over a sequence 0/10 not implemented yet" in text

@@ -85,7 +85,8 @@ def test_reference_scores_full_marks(settings: Settings) -> None:
 
 def test_untouched_stub_scores_zero_and_says_not_implemented(settings: Settings) -> None:
     report = check_submission(ROOT / "exercises" / "lstm_numpy.py", settings=settings)
-    assert report.points == 0
+    assert [e.id for e in report.exercises] == list(EXERCISES)
+    assert report.points == 0 and report.max_points > 0
     for exercise in report.exercises:
         assert exercise.note == "not implemented yet"
         assert all(c.status is Status.FAILED and c.message == "not implemented yet" for c in exercise.checks)

@@ -35,7 +35,7 @@ DTYPES = st.sampled_from(["<f8", "<f4", "<f2", "<i8", "|u1", "|b1"])
 def test_arrays_round_trip_exactly(array: np.ndarray) -> None:
     back = roundtrip((array, {"k": [array]}))
     assert isinstance(back, tuple)
-    for got in (back[0], back[1]["k"][0]):  # type: ignore[index]
+    for got in (back[0], back[1]["k"][0]):
         assert got.dtype == array.dtype and got.shape == array.shape
         assert np.array_equal(got, array, equal_nan=True)
         assert got.flags.writeable

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def run(runner: CliRunner, *args: str, input: str | None = None, env: dict[str, 
     return result.exit_code, result.output
 
 
-def answers_file(tmp_path: Path, quiz: str, answers: dict[str, object], name: str = "answers.toml") -> Path:
+def answers_file(tmp_path: Path, quiz: str, answers: Mapping[str, object], name: str = "answers.toml") -> Path:
     lines = [f"[{quiz}]"] + [f"{k} = {json.dumps(v)}" for k, v in answers.items()]
     path = tmp_path / name
     path.write_text("\n".join(lines) + "\n")

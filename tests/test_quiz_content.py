@@ -41,6 +41,7 @@ def test_keys_do_not_give_themselves_away() -> None:
     assert max(singles.values()) <= 0.4 * sum(singles.values()), f"guessing one letter would pay: {singles}"
     for question in QUESTIONS:
         if question.kind == "multiple":
+            assert isinstance(question.answer, tuple), question.id
             assert question.answer and len(question.answer) < len(question.choices), question.id  # select-all earns 0
         if question.kind == "ordering":
             assert question.answer != tuple(question.letters), f"{question.id}: the items are listed in order"

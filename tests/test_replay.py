@@ -45,6 +45,7 @@ def test_recording_covers_every_property_check(quick: Settings, replaying: None)
     assert replay.size() >= 30, "every numpy property check of the six exercises is recorded"
 
 
+@pytest.mark.slow
 def test_replay_changes_no_report(quick: Settings, tmp_path: Path) -> None:
     submissions = []
     for kind, name in fixtures():
@@ -71,7 +72,12 @@ def test_a_replay_that_meets_a_wrong_case_shrinks_it_without_searching_again(
 
     stages: list[bool] = []
     real = prop._search
-    monkeypatch.setattr(prop, "_search", lambda *a, **k: stages.append(k["shrink"]) or real(*a, **k))
+
+    def search(*args: Any, **kwargs: Any) -> Any:
+        stages.append(kwargs["shrink"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(prop, "_search", search)
     wrong = tmp_path / "wrong"
     wrong.mkdir()
     source = (ROOT / "solutions" / "lstm_numpy.py").read_text()
@@ -88,6 +94,7 @@ TORCH_SAMPLE = [("correct", "fused_preactivations"), ("buggy", "cell_concat_orde
 
 
 @requires_torch
+@pytest.mark.slow
 def test_replay_changes_no_torch_report(quick: Settings, tmp_path: Path) -> None:
     submissions = []
     for kind, name in TORCH_SAMPLE:
@@ -114,6 +121,7 @@ def test_replay_changes_no_torch_report(quick: Settings, tmp_path: Path) -> None
     assert all(score < correct for score in buggy), "the buggy ones still lose points"
 
 
+@pytest.mark.slow
 def test_a_replay_that_stops_reports_what_the_search_reports(quick: Settings, tmp_path: Path) -> None:
     hangs = tmp_path / "hangs"
     hangs.mkdir()
@@ -136,11 +144,13 @@ def test_a_replay_that_stops_reports_what_the_search_reports(quick: Settings, tm
     assert "remember_gate took longer than the 0.5 s time limit" in remember["checks"][0]["message"]
 
 
+@pytest.mark.slow
 def test_primed_frames_change_no_sandboxed_report(quick: Settings, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """What a batch's workers do: replay the recorded cases, sending requests encoded once in the warm parent."""
     from grader.batch.pool import prime_frames
     from grader.sandbox import frames
+    from grader.sandbox.runtime import protocol
 
     submissions = []
     for kind, name in (("correct", fixture_names("correct")[0]), ("buggy", "forget_on_stm")):
@@ -156,10 +166,20 @@ def test_primed_frames_change_no_sandboxed_report(quick: Settings, tmp_path: Pat
     record_cases(quick)
     try:
         prime_frames(quick, "process")
-        encoded, sent = [], []
-        real_encode, real_frame = frames.protocol.encode_frame, frames.frame
-        monkeypatch.setattr(frames.protocol, "encode_frame", lambda *a, **k: encoded.append(1) or real_encode(*a, **k))
-        monkeypatch.setattr(frames, "frame", lambda *a, **k: sent.append(1) or real_frame(*a, **k))
+        encoded: list[int] = []
+        sent: list[int] = []
+        real_encode, real_frame = protocol.encode_frame, frames.frame
+
+        def encode_frame(*args: Any, **kwargs: Any) -> Any:
+            encoded.append(1)
+            return real_encode(*args, **kwargs)
+
+        def frame(*args: Any, **kwargs: Any) -> Any:
+            sent.append(1)
+            return real_frame(*args, **kwargs)
+
+        monkeypatch.setattr(protocol, "encode_frame", encode_frame)
+        monkeypatch.setattr(frames, "frame", frame)
         replayed = [sandboxed(submissions[0])]
         correct = (len(encoded), len(sent))  # a submission whose every check replays: the batch's common case
         replayed.append(sandboxed(submissions[1]))
@@ -178,7 +198,11 @@ def test_a_replayed_check_sends_all_its_cases_in_one_go(quick: Settings, tmp_pat
 
     bodies: list[str] = []
     real = CheckContext.run
-    monkeypatch.setattr(CheckContext, "run", lambda self, calls: bodies.append(self.exercise) or real(self, calls))
+    def run(self: CheckContext, calls: Any) -> Any:
+        bodies.append(self.exercise)
+        return real(self, calls)
+
+    monkeypatch.setattr(CheckContext, "run", run)
     reference = ROOT / "solutions" / "lstm_numpy.py"
     searched = check_submission(reference, exercise=["learn_gate"], settings=quick, isolation="none", jobs=1)
     searching = len(bodies)

@@ -6,16 +6,19 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from grader.config import Settings
 from grader.errors import SandboxFailure
 from grader.sandbox import Call, Limits, Raised, Returned, Session
 from grader.sandbox.wire import Wire
 
 GRADER = Path(__file__).resolve().parent.parent / "grader"
+LIMITS = Limits.from_settings(Settings())  # the default settings' limits; tests replace some
 
 MODULE = '''
 import os, sys, numpy as np
@@ -55,7 +58,7 @@ def scribble(x):
 
 @pytest.fixture
 def session(submission: Callable[[str], Path]):  # type: ignore[no-untyped-def]
-    s = Session(submission(MODULE), "lstm_numpy.py", limits=Limits(call_timeout=1.0, output_kb=4))
+    s = Session(submission(MODULE), "lstm_numpy.py", limits=replace(LIMITS, call_timeout=1.0, output_kb=4))
     yield s
     s.close()
 
@@ -124,7 +127,7 @@ def test_what_calls_a_function_that_timed_out_is_told_so_at_once(session: Sessio
 @pytest.mark.parametrize(("symbol", "where"), [("hang", "in hang"), ("calls_hang", "in hang, called from calls_hang")])
 def test_a_hang_is_told_where_it_was_stopped(submission: Callable[[str], Path], symbol: str, where: str) -> None:
     line = MODULE.splitlines().index("    while True: pass") + 1
-    with (Session(submission(MODULE), "lstm_numpy.py", limits=Limits(call_timeout=1.0)) as fresh,
+    with (Session(submission(MODULE), "lstm_numpy.py", limits=replace(LIMITS, call_timeout=1.0)) as fresh,
           pytest.raises(SandboxFailure) as failure):
         fresh.call(symbol, [np.ones(1)])
     assert failure.value.reason == (f"{symbol} took longer than the 1 s time limit (an endless loop, or very slow "
@@ -133,7 +136,8 @@ def test_a_hang_is_told_where_it_was_stopped(submission: Callable[[str], Path], 
 
 def test_an_import_that_hangs_is_told_its_own_time_limit_and_where(submission: Callable[[str], Path]) -> None:
     source = "import numpy as np\ncount = 0\nwhile True: count += 1\n"
-    limits = Limits(call_timeout=5.0, startup_timeout=1.0)  # the import's limit, not a call's, is the one that ran out
+    # the import's limit, not a call's, is the one that ran out
+    limits = replace(LIMITS, call_timeout=5.0, startup_timeout=1.0)
     with (Session(submission(source), "lstm_numpy.py", limits=limits) as fresh,
           pytest.raises(SandboxFailure) as failure):
         fresh.hello()
@@ -156,7 +160,7 @@ def test_a_slow_call_that_finishes_in_time_shows_nothing_of_where_it_was(
 
     monkeypatch.setattr(grader.sandbox.session, "STUCK_AT", 0.2)  # the child says where it is after 0.4 s of 2 s
     monkeypatch.setattr(grader.sandbox.session, "without_stuck", seen)
-    with Session(submission(MODULE), "lstm_numpy.py", limits=Limits(call_timeout=2.0)) as fresh:
+    with Session(submission(MODULE), "lstm_numpy.py", limits=replace(LIMITS, call_timeout=2.0)) as fresh:
         reply = fresh.call("nap", [np.ones(1)])  # 0.6 s: long enough to be told where, and in time
     assert any(STUCK_MARKER + '[{"file": "lstm_numpy.py"' in output for output in logged), logged
     assert isinstance(reply, Returned) and reply.value.tolist() == [1.0]
@@ -204,6 +208,7 @@ def test_a_crash_inside_a_batch_is_blamed_on_its_own_call(session: Session) -> N
     assert "while running leave" in failure.value.reason
 
 
+@pytest.mark.slow
 def test_each_call_of_a_batch_has_its_own_time_limit(session: Session) -> None:
     # three calls of 0.6 s under a 1 s limit: the batch takes 1.8 s, and no call is late
     replies = session.call_many([Call("nap", [np.full(1, float(i))]) for i in range(3)])
@@ -258,7 +263,7 @@ def test_values_that_are_not_plain_arrays_come_back_as_their_type_only(
 
 
 def test_exit_at_import_breaks_only_that_file(submission: Callable[[str], Path]) -> None:
-    with Session(submission("import os\nos._exit(4)\n"), "lstm_numpy.py", limits=Limits(call_timeout=1)) as s:
+    with Session(submission("import os\nos._exit(4)\n"), "lstm_numpy.py", limits=replace(LIMITS, call_timeout=1)) as s:
         with pytest.raises(SandboxFailure) as failure:
             s.hello()
         assert "while importing lstm_numpy.py" in failure.value.reason
@@ -310,9 +315,10 @@ def test_child_imports_nothing_from_the_grader_but_the_protocol() -> None:
 
 
 def test_no_child_is_left_behind(submission: Callable[[str], Path]) -> None:
-    s = Session(submission(MODULE), "lstm_numpy.py", limits=Limits(call_timeout=1.0))
+    s = Session(submission(MODULE), "lstm_numpy.py", limits=replace(LIMITS, call_timeout=1.0))
     s.call("double", [np.ones(1)])
-    pid = s._proc.pid  # type: ignore[union-attr]
+    assert s._proc is not None and s._proc.pid is not None
+    pid = s._proc.pid
     s.close()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)

@@ -30,8 +30,9 @@ from grader.config import Settings, describe, load_settings
 from grader.errors import UsageError
 from grader.pipeline.grade import _text
 from grader.sandbox.files import MAX_FILE_BYTES, MAX_FILES, UnreadableFile, read_submission
+from grader.sandbox.limits import Limits
 from grader.sandbox.replies import Returned
-from grader.sandbox.session import Limits, Session
+from grader.sandbox.session import Session
 
 SOLUTION = (ROOT / "solutions" / "lstm_numpy.py").read_bytes()
 LINK = "is a symbolic link, not graded (a submission's files must be its own, not links to files elsewhere)"
@@ -141,7 +142,8 @@ def test_the_session_copies_the_bytes_that_were_read_not_the_folder_again(tmp_pa
     folder = folder_with(tmp_path, "s", {"lstm_numpy.py": b"def twice(x):\n    return 2 * x\n"})
     files = read_submission(folder, follow_links=False)
     (folder / "lstm_numpy.py").write_bytes(b"def twice(x):\n    return 3 * x\n")  # changed after it was read
-    with Session(folder, "lstm_numpy.py", files=files, limits=Limits(call_timeout=2.0)) as session:
+    limits = Limits.from_settings(Settings(call_timeout=2.0))
+    with Session(folder, "lstm_numpy.py", files=files, limits=limits) as session:
         reply = session.call("twice", [np.ones(2)])
     assert isinstance(reply, Returned) and reply.value.tolist() == [2.0, 2.0]
 
@@ -183,7 +185,7 @@ def test_check_under_ci_and_batch_give_the_same_verdict(tmp_path: Path, ci_fast:
         checked = check_submission(root / "accent", settings=ci_fast, jobs=1)
         refusals = {name: check_refusal(root / name, ci_fast) for name in ("linked", "large", "piped")}
     assert batch["accent"].status == GRADED and batch["accent"].report is not None
-    assert {e["id"]: e["score"] for e in batch["accent"].report["exercises"]} == {
+    assert {e["id"]: e["score"] for e in batch["accent"].report.to_dict()["exercises"]} == {
         e.id: e.points for e in checked.exercises}
     assert checked.points == checked.max_points > 0
     for name, sentence in refusals.items():

@@ -24,7 +24,8 @@ UNRULY = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(UNRULY))
+@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.slow) if name == "hangs" else name
+                                  for name in sorted(UNRULY)])
 def test_an_unruly_gate_costs_only_its_own_points(
     name: str, submission: Callable[[str], Path], settings: Settings
 ) -> None:
@@ -45,6 +46,7 @@ def test_an_unruly_gate_costs_only_its_own_points(
         assert by_id[gate].points == by_id[gate].max_points, f"{gate} should be graded normally"
 
 
+@pytest.mark.slow
 def test_a_gate_that_hangs_costs_one_time_limit_in_one_worker(submission: Callable[[str], Path],
                                                               settings: Settings) -> None:
     """One worker grades in the catalog's order: the gate hangs once, and the cell and the sequence,

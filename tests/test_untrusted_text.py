@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from conftest import ROOT, replace_once, solution_source
 
 from grader.cli import main
+from grader.config import Settings
 from grader.errors import SandboxFailure
 from grader.sandbox import Limits, Raised, Returned, Session
 from grader.sandbox.deaths import STUCK_MARKER, stuck_site
@@ -181,7 +182,8 @@ def flood(x):
 
 
 def test_what_a_sandboxed_submission_prints_and_raises_arrives_safe(submission: Callable[[str], Path]) -> None:
-    with Session(submission(SANDBOXED), "lstm_numpy.py", limits=Limits(call_timeout=1.0, output_kb=1)) as session:
+    limits = Limits.from_settings(Settings(call_timeout=1.0, output_kb=1))
+    with Session(submission(SANDBOXED), "lstm_numpy.py", limits=limits) as session:
         shouted, raised, flooded = (session.call(symbol, [np.ones(1)]) for symbol in ("shout", "hostile", "flood"))
         assert isinstance(shouted, Returned) and isinstance(raised, Raised) and isinstance(flooded, Returned)
         assert shouted.output == "\ufffd\\u202e\\x00done\n?\n"  # print() itself replaced the surrogate

@@ -8,8 +8,7 @@ the parts the instructor named (``named``: ``grader.batch.assignment``), each at
 maximum (``part_maxima``). A part a student did not submit counts 0 of it, so leaving out a quiz
 never raises a percentage; a part beyond a named assignment counts nothing (``total``,
 ``maximum``); checks skipped for a student, e.g. without a GPU, stay out of that student's
-maximum. Numbers read from a report (``"nan"`` where the JSON was made strict) that are not
-finite count as 0, so nothing here returns NaN.
+maximum. Numbers that are not finite count as 0, so nothing here returns NaN.
 """
 
 from __future__ import annotations
@@ -19,9 +18,9 @@ import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from grader.batch.records import FAILED, GRADED, StudentRecord
+from grader.results import Report, Status
 from grader.sandbox.session import NOT_RUN_AGAIN
 
 HISTOGRAM_BINS = 10  # of 10 percentage points each: [0, 10), ..., [90, 100]
@@ -96,7 +95,7 @@ class ErroredCheck:
     after: tuple[str, ...] = ()
 
 
-def finite(value: Any) -> float:
+def finite(value: float) -> float:
     """``value`` as a float, 0.0 when it is not a finite number."""
     try:
         number = float(value)
@@ -188,18 +187,18 @@ def histogram(scores: Iterable[float], bins: int = HISTOGRAM_BINS) -> list[Bin]:
 
 def check_rates(records: Iterable[StudentRecord]) -> list[CheckRate]:
     """Every code check's failures among graded students, highest rate first (skipped runs not counted)."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
+    titles: dict[tuple[str, str], str] = {}
+    counts: dict[tuple[str, str], list[int]] = {}  # failed, errored, ran
     for record in graded(records):
         for check in record.checks():
-            entry = found.setdefault((check["exercise"], check["id"]),
-                                     {"title": check.get("title", ""), "failed": 0, "errored": 0, "ran": 0})
-            status = check.get("status")
-            if status == "skipped":
+            titles.setdefault((check.exercise, check.id), check.title)
+            entry = counts.setdefault((check.exercise, check.id), [0, 0, 0])
+            if check.status is Status.SKIPPED:
                 continue
-            entry["ran"] += 1
-            entry["failed"] += int(status == "failed")
-            entry["errored"] += int(status == "error")
-    rates = [CheckRate(exercise, check, **entry) for (exercise, check), entry in found.items()]
+            entry[0] += int(check.status is Status.FAILED)
+            entry[1] += int(check.status is Status.ERROR)
+            entry[2] += 1
+    rates = [CheckRate(exercise, check, titles[exercise, check], *entry) for (exercise, check), entry in counts.items()]
     return sorted(rates, key=lambda r: (-r.rate, -r.ran, r.exercise, r.check))
 
 
@@ -213,14 +212,13 @@ def quiz_means(records: Iterable[StudentRecord]) -> list[PartMean]:
     return _means(r.quiz_report for r in graded(records))
 
 
-def _means(reports: Iterable[dict[str, Any] | None]) -> list[PartMean]:
+def _means(reports: Iterable[Report | None]) -> list[PartMean]:
     titles: dict[str, str] = {}
     scores: dict[str, list[tuple[float, float]]] = {}
     for report in reports:
-        for exercise in (report or {}).get("exercises", []):
-            titles.setdefault(exercise["id"], exercise.get("title", ""))
-            scores.setdefault(exercise["id"], []).append((finite(exercise.get("score")),
-                                                          finite(exercise.get("max_score"))))
+        for exercise in report.exercises if report else ():
+            titles.setdefault(exercise.id, exercise.title)
+            scores.setdefault(exercise.id, []).append((finite(exercise.points), finite(exercise.max_points)))
     means = []
     for id, pairs in scores.items():
         shares = [100.0 * points / maximum for points, maximum in pairs if maximum > 0]
@@ -240,12 +238,11 @@ def misconceptions(records: Iterable[StudentRecord]) -> list[MisconceptionCount]
     alone: dict[str, str] = {}
     combined: dict[str, str] = {}
     for record in graded(records):
-        for check in record.checks():
-            diagnosis = check.get("diagnosis") or {}
-            ids = [part for part in str(diagnosis.get("id", "")).split("+") if part]
+        for diagnosis in (c.diagnosis for c in record.checks() if c.diagnosis is not None):
+            ids = [part for part in diagnosis.id.split("+") if part]
             for id in ids:
                 students.setdefault(id, set()).add(record.student)
-                (alone if len(ids) == 1 else combined).setdefault(id, str(diagnosis.get("message", "")))
+                (alone if len(ids) == 1 else combined).setdefault(id, diagnosis.message)
     counts = [MisconceptionCount(id, len(who), alone.get(id) or combined.get(id, "")) for id, who in students.items()]
     return sorted(counts, key=lambda c: (-c.students, c.id))
 
@@ -268,8 +265,8 @@ def errored_checks(records: Iterable[StudentRecord]) -> list[ErroredCheck]:
     found: list[ErroredCheck] = []
     for record in graded(records):
         first = len(found)
-        for check in (c for c in record.checks() if c.get("status") == "error"):
-            name, message = f"{check['exercise']}:{check['id']}", str(check.get("message", ""))
+        for check in (c for c in record.checks() if c.status is Status.ERROR):
+            name, message = f"{check.exercise}:{check.id}", check.message
             again = re.search(NOT_RUN_AGAIN + r"(?:\w+ calls )?(\w+)", message)  # the function that timed out
             causes = [k for k in range(first, len(found)) if NOT_RUN_AGAIN not in found[k].message] if again else []
             if again and causes:

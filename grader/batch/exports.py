@@ -26,7 +26,7 @@ from grader.batch.review import review
 from grader.catalog import TRACKS, load_track
 from grader.errors import UsageError
 from grader.pipeline.parallel import run_forked
-from grader.results import CheckResult, ExerciseResult, Report, Status, report_from_dict
+from grader.results import CheckResult, ExerciseResult, Report, Status
 
 CSV_FILE = "grades.csv"
 CLASS_REPORT = "report.html"
@@ -121,8 +121,8 @@ class Assignment:
         about: dict[str, tuple[str, str]] = {id: (part.title, part.file) for id, part in (named or {}).items()}
         for record in classstats.graded(records):
             for prefix, report in (("", record.report), ("quiz:", record.quiz_report)):
-                for exercise in (report or {}).get("exercises", []):
-                    about.setdefault(prefix + exercise["id"], (exercise.get("title", ""), exercise.get("file", "")))
+                for exercise in report.exercises if report else ():
+                    about.setdefault(prefix + exercise.id, (exercise.title, exercise.file))
         return cls(classstats.part_maxima(records, points(named)), about, named is not None)
 
     def note(self, record: StudentRecord) -> str:
@@ -189,10 +189,9 @@ def full_report(record: StudentRecord, assignment: Assignment | None = None) -> 
     missing = assignment.missing(record) if assignment else []
     if record.report is None and record.quiz_report is None and not missing:
         return None
-    data: dict[str, Any] = dict(record.report or {"submission": record.student, "seed": 0, "exercises": []})
-    quizzes = (record.quiz_report or {}).get("exercises", [])
-    data["exercises"] = [*data["exercises"], *quizzes]
-    report = report_from_dict(data)
+    code = record.report or Report(submission=record.student, seed=0, exercises=())
+    quizzes = record.quiz_report.exercises if record.quiz_report else ()
+    report = replace(code, exercises=(*code.exercises, *quizzes))
     beyond = set(classstats.beyond(record, assignment.maxima)) if assignment else set()
     first_quiz = len(report.exercises) - len(quizzes)
     practice = [e.id for k, e in enumerate(report.exercises) if ("quiz:" if k >= first_quiz else "") + e.id in beyond]

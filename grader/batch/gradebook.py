@@ -6,22 +6,22 @@ there at all; running the batch again grades the rest. Only the batch's parent p
 writes. A result replaced by a newer one moves to ``history``, and so does the result of a student
 the instructor forgets (``grade batch --forget``); a re-grade that fails never replaces a good
 result, it is kept in ``attempts`` instead. The ``meta`` table names the
-course, so a batch never writes into another course's gradebook.
+course, so a batch never writes into another course's gradebook, and the schema, so a grader
+never reads records another version wrote (each is ``grader.results.serialize``'s JSON).
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from grader.batch.records import FAILED, GRADED, StudentRecord, record_from_dict
-from grader.errors import UsageError
+from grader.batch.records import FAILED, GRADED, StudentRecord
+from grader.errors import InputError, UsageError
+from grader.results import SCHEMA_VERSION, deserialize, serialize
 
 FILE = "gradebook.sqlite"
-SCHEMA = "1"
+SCHEMA = f"2/{SCHEMA_VERSION}"  # the rows' layout (2: records as serialize writes them) / their result schema
 TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS grades (
@@ -96,7 +96,7 @@ class Gradebook:
             self._db.execute(
                 "INSERT OR REPLACE INTO grades VALUES (?, ?, ?, ?, ?, ?)",
                 (record.student, record.status, record.content_hash, fingerprint, record.graded_at or now,
-                 json.dumps(asdict(record), allow_nan=False)))
+                 serialize(record)))
         return True
 
     def forget(self, student: str) -> bool:
@@ -115,7 +115,7 @@ class Gradebook:
     def records(self) -> list[StudentRecord]:
         """Every student's current result, sorted by id."""
         rows = self._db.execute("SELECT record FROM grades ORDER BY student").fetchall()
-        return [record_from_dict(json.loads(row[0])) for row in rows]
+        return [self._record(row[0]) for row in rows]
 
     def attempts(self, student: str) -> list[tuple[str, str]]:
         """The failed attempts kept for ``student``: (status, problem), oldest first."""
@@ -125,7 +125,13 @@ class Gradebook:
     def history(self, student: str) -> list[StudentRecord]:
         """The results of ``student`` that newer ones replaced, oldest first."""
         rows = self._db.execute("SELECT record FROM history WHERE student = ? ORDER BY id", (student,)).fetchall()
-        return [record_from_dict(json.loads(row[0])) for row in rows]
+        return [self._record(row[0]) for row in rows]
+
+    def _record(self, text: str) -> StudentRecord:
+        try:
+            return deserialize(text, StudentRecord)
+        except InputError as error:
+            raise UsageError(f"{self.path}: {error}; choose another --out folder") from None
 
 
 def _now() -> str:

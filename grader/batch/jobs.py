@@ -2,7 +2,8 @@
 
 A job gets the student's files as bytes (so it runs the same on this machine or on a Dask
 worker elsewhere), writes them to a private temporary folder, grades them and returns the
-record as plain JSON. Only the batch's parent writes the gradebook.
+record (whoever carries it to another process serializes it: ``grader.results.serialize``).
+Only the batch's parent writes the gradebook.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ import dataclasses
 import hashlib
 import shutil
 import time
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import grader
 from grader.batch.discover import CODE_FILES
 from grader.batch.records import FAILED, GRADED, StudentRecord
 from grader.config import Settings
 from grader.errors import GraderError, UsageError
+from grader.results import ExerciseResult, Report
 from grader.sandbox import scratch
 
 
@@ -43,8 +43,8 @@ def fingerprint(settings: Settings) -> str:
 
 
 def grade_student(student: str, files: dict[str, bytes], content_hash: str, settings: Settings,
-                  isolation: str) -> dict[str, Any]:
-    """Grade ``files`` (name -> bytes) of ``student``; the record as JSON."""
+                  isolation: str) -> StudentRecord:
+    """Grade ``files`` (name -> bytes) of ``student``; their record."""
     started = time.monotonic()
     workdir = scratch.make("batch")  # named after this worker: swept if the batch is killed
     try:
@@ -57,9 +57,9 @@ def grade_student(student: str, files: dict[str, bytes], content_hash: str, sett
         record = StudentRecord(student, FAILED, problem=f"the grader could not finish: {error}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    return asdict(dataclasses.replace(record, seconds=round(time.monotonic() - started, 3), content_hash=content_hash,
-                                      grader_version=grader.__version__,
-                                      graded_at=datetime.now(UTC).isoformat(timespec="seconds")))
+    return dataclasses.replace(record, seconds=round(time.monotonic() - started, 3), content_hash=content_hash,
+                               grader_version=grader.__version__,
+                               graded_at=datetime.now(UTC).isoformat(timespec="seconds"))
 
 
 def _grade_folder(student: str, folder: Path, names: list[str], settings: Settings,
@@ -70,25 +70,22 @@ def _grade_folder(student: str, folder: Path, names: list[str], settings: Settin
     report = None
     if any(name in CODE_FILES for name in names):
         report = check_submission(folder, settings=settings, isolation=isolation, jobs=1,
-                                      label=student, reproduce_by_file=True).to_dict()
-    quiz_parts: list[dict[str, Any]] = []
+                                  label=student, reproduce_by_file=True)
+    quizzes: list[ExerciseResult] = []
     problems = []
     for name in names:
         if not name.endswith(".toml"):
             continue
         try:
             graded = grade_quiz(answers=folder / name, folder=settings.course / "quizzes", course=settings.course,
-                                student=student).to_dict()
+                                student=student)
         except UsageError as error:
             problems.append(str(error).replace(str(folder) + "/", ""))
             continue
-        quiz_parts += graded["exercises"]
-    quiz_report = None
-    if quiz_parts:
-        quiz_report = {"submission": student, "score": round(sum(e["score"] for e in quiz_parts), 6),
-                       "max_score": round(sum(e["max_score"] for e in quiz_parts), 6), "exercises": quiz_parts}
-    parts = [r for r in (report, quiz_report) if r]
+        quizzes += graded.exercises
+    quiz_report = Report(submission=student, seed=0, exercises=tuple(quizzes)) if quizzes else None
+    parts = [r for r in (report, quiz_report) if r is not None]
     return StudentRecord(
         student, GRADED, problem="; ".join(problems),
-        points=round(sum(r["score"] for r in parts), 6), max_points=round(sum(r["max_score"] for r in parts), 6),
+        points=round(sum(r.points for r in parts), 6), max_points=round(sum(r.max_points for r in parts), 6),
         report=report, quiz_report=quiz_report, files=tuple(names))

@@ -3,11 +3,11 @@
 The parent imports the grader, numpy, the checks and the references once (torch too when a
 student has a torch file) and records the checks' cases, then forks ``workers`` resident
 workers (``grader.batch.resident``) that grade student after student, each sending back the
-record as JSON through a pipe (nothing is unpickled). Each student's code still runs in its own
-sandbox. A worker that dies, or outlives every time limit the student's checks could use,
-becomes a ``grader failed`` record for that student alone, and a fresh worker takes its place;
-the others carry on. The parent is the only one that touches the gradebook: it hands each
-record to ``done`` as soon as it arrives.
+record as JSON through a pipe (``grader.results.serialize``; nothing is unpickled). Each
+student's code still runs in its own sandbox. A worker that dies, or outlives every time limit
+the student's checks could use, becomes a ``grader failed`` record for that student alone, and a
+fresh worker takes its place; the others carry on. The parent is the only one that touches the
+gradebook: it hands each record to ``done`` as soon as it arrives.
 """
 
 from __future__ import annotations
@@ -15,15 +15,14 @@ from __future__ import annotations
 import select
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 from grader.batch.records import FAILED, StudentRecord
 from grader.batch.resident import Resident
 from grader.config import Settings
 from grader.sandbox.zygote import Zygote, start_zygotes
 
-Done = Callable[[dict[str, Any]], None]
+Done = Callable[[StudentRecord], None]
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,7 @@ def run_local(jobs: Sequence[Job], *, workers: int, settings: Settings, isolatio
         resident = Resident(slot, slots.zygotes[slot], settings, isolation, inherited)
         residents[resident.fd] = resident
 
-    def replace(resident: Resident, record: dict[str, Any], *, renew: bool = False) -> None:
+    def replace(resident: Resident, record: StudentRecord, *, renew: bool = False) -> None:
         """``record`` for its job; a fresh worker (and fresh zygotes if ``renew`` or broken) in its place."""
         del residents[resident.fd]
         done(record)
@@ -133,10 +132,8 @@ def run_local(jobs: Sequence[Job], *, workers: int, settings: Settings, isolatio
                     continue
                 if answer is None:
                     continue
-                record = answer.get("record")
-                if not isinstance(record, dict) or "student" not in record:
-                    record = failed(job, f"the grader failed on this submission ({answer.get('error', 'no record')})")
-                if answer.get("zygotes") is False or not slots.healthy(resident.slot):
+                record = answer.record or failed(job, f"the grader failed on this submission ({answer.problem})")
+                if answer.zygotes is False or not slots.healthy(resident.slot):
                     resident.stop()
                     replace(resident, record, renew=True)
                 else:
@@ -226,7 +223,7 @@ def _time_limit(settings: Settings) -> float:
     return 2 * (settings.submission_timeout + settings.startup_timeout) + 60
 
 
-def failed(job: Job, problem: str) -> dict[str, Any]:
+def failed(job: Job, problem: str) -> StudentRecord:
     """The record of a student whose grading the grader itself could not finish."""
-    return asdict(StudentRecord(job.student, FAILED, problem=problem, content_hash=job.content_hash,
-                                files=tuple(sorted(job.files))))
+    return StudentRecord(job.student, FAILED, problem=problem, content_hash=job.content_hash,
+                         files=tuple(sorted(job.files)))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
+
+from grader.results import CheckResult, Report
 
 GRADED = "graded"  # the student's files were graded (some checks may still have failed or errored)
 NO_FILES = "no files"  # the folder holds nothing the grader recognises
@@ -17,10 +20,10 @@ STATUSES = (GRADED, NO_FILES, UNREADABLE, INVALID_ID, FAILED)
 class StudentRecord:
     """A student's latest result.
 
-    ``report`` is the code checks' report and ``quiz_report`` the quizzes' (each in the form of
-    ``grader.results.Report.to_dict()``: exercises, each with checks carrying a status, points,
-    a diagnosis...), or None where there was nothing of that kind to grade. ``problem`` says in
-    one sentence why a student is not ``graded`` ('' when they are).
+    ``report`` is the code checks' report and ``quiz_report`` the quizzes' (one exercise per quiz),
+    or None where there was nothing of that kind to grade. ``problem`` says in one sentence why a
+    student is not ``graded`` ('' when they are). ``grader.results.serialize`` and ``deserialize``
+    turn a record into JSON and back (``to_dict``, ``from_dict``).
     """
 
     student: str
@@ -32,24 +35,39 @@ class StudentRecord:
     content_hash: str = ""
     grader_version: str = ""
     graded_at: str = ""  # ISO 8601, UTC
-    report: dict[str, Any] | None = None
-    quiz_report: dict[str, Any] | None = None
+    report: Report | None = None
+    quiz_report: Report | None = None
     files: tuple[str, ...] = field(default=())  # the files graded, relative to the student's folder
 
     def parts(self) -> dict[str, tuple[float, float]]:
         """Points and maximum per exercise and per quiz (quizzes prefixed ``quiz:``)."""
         found: dict[str, tuple[float, float]] = {}
         for prefix, report in (("", self.report), ("quiz:", self.quiz_report)):
-            for exercise in (report or {}).get("exercises", []):
-                found[prefix + exercise["id"]] = (float(exercise["score"]), float(exercise["max_score"]))
+            for exercise in report.exercises if report else ():
+                found[prefix + exercise.id] = (float(exercise.points), float(exercise.max_points))
         return found
 
-    def checks(self) -> list[dict[str, Any]]:
-        """Every code check of the report, as dicts (exercise id added)."""
-        return [{**check, "exercise": exercise["id"]} for exercise in (self.report or {}).get("exercises", [])
-                for check in exercise["checks"]]
+    def checks(self) -> list[CheckResult]:
+        """Every code check of the report."""
+        return self.report.checks() if self.report else []
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: the fields, each report in its own JSON form (``Report.to_dict``)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {**data, "report": _report_dict(self.report), "quiz_report": _report_dict(self.quiz_report),
+                "files": list(self.files)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StudentRecord:
+        """The inverse of ``to_dict``."""
+        names = {f.name for f in fields(cls)} - {"report", "quiz_report", "files"}
+        return cls(**{k: v for k, v in data.items() if k in names}, report=_report(data.get("report")),
+                   quiz_report=_report(data.get("quiz_report")), files=tuple(data.get("files", ())))
 
 
-def record_from_dict(data: dict[str, Any]) -> StudentRecord:
-    """The inverse of ``dataclasses.asdict`` on a record (JSON turns its tuple into a list)."""
-    return StudentRecord(**{**data, "files": tuple(data.get("files", ()))})
+def _report_dict(report: Report | None) -> dict[str, Any] | None:
+    return None if report is None else report.to_dict()
+
+
+def _report(data: Mapping[str, Any] | None) -> Report | None:
+    return None if data is None else Report.from_dict(data)

@@ -3,7 +3,8 @@
 The batch's warm parent holds the grader, numpy, torch and the recorded cases: forking it anew
 for every student cost some 30 ms of CPU each (page tables, then copy-on-write faults as the
 child touches its objects). A resident worker pays that once. Jobs go down one pipe and
-records come back up another, each a length-prefixed JSON frame (nothing is unpickled). The
+records come back up another, each a length-prefixed frame: a line of JSON saying how the worker
+is, then the record as ``grader.results.serialize`` writes it (nothing is unpickled). The
 worker still runs each student's code in that student's own sandbox child, so nothing of one
 student's code outlives their grading; the worker itself runs only the grader's code.
 """
@@ -19,13 +20,26 @@ import signal
 import struct
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from grader.batch.jobs import grade_student
+from grader.batch.records import StudentRecord
 from grader.config import Settings
+from grader.errors import InputError
+from grader.results import deserialize, serialize
 from grader.sandbox.zygote import Zygote, install
 
 LENGTH = struct.Struct(">I")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a worker sent back about a job."""
+
+    record: StudentRecord | None
+    problem: str = ""  # why there is no record ('' when there is)
+    zygotes: bool | None = None  # whether the worker's zygotes all outlived the job (None: not said)
 
 
 class Resident:
@@ -67,7 +81,7 @@ class Resident:
         self.job, self.deadline = job, time.monotonic() + limit
         _write_all(self._jobs, LENGTH.pack(len(data)) + data)
 
-    def take(self) -> dict[str, Any] | None:
+    def take(self) -> Answer | None:
         """Read what has arrived: the answer to the job once it is whole, else None (raises EOFError if
         the worker is gone)."""
         chunk = os.read(self._results, 1 << 20)
@@ -79,10 +93,10 @@ class Resident:
         (size,) = LENGTH.unpack(self._inbox[: LENGTH.size])
         if len(self._inbox) < LENGTH.size + size:
             return None
-        answer = json.loads(self._inbox[LENGTH.size : LENGTH.size + size])
+        frame = bytes(self._inbox[LENGTH.size : LENGTH.size + size])
         del self._inbox[: LENGTH.size + size]
         self.job, self.deadline = None, math.inf
-        return answer if isinstance(answer, dict) else {"error": "a malformed answer"}
+        return _answer(frame)
 
     def stop(self, *, kill: bool = False) -> int:
         """End the worker (at once if ``kill``, else when it has read every job) and return its exit status
@@ -110,14 +124,30 @@ def _serve(jobs: int, results: int, zygotes: dict[str, Zygote], settings: Settin
             return
         message = json.loads(data)
         files = {name: base64.b64decode(text) for name, text in message["files"].items()}
+        state: dict[str, Any] = {}
         try:
-            answer: dict[str, Any] = {"record": grade_student(message["student"], files, message["content_hash"],
-                                                              settings, isolation)}
+            record = serialize(grade_student(message["student"], files, message["content_hash"], settings,
+                                             isolation))
         except Exception as error:  # reported as this student's failure, never the batch's
-            answer = {"error": f"{type(error).__name__}: {error}"}
-        answer["zygotes"] = all(zygote.alive for zygote in zygotes.values())
-        payload = json.dumps(answer, allow_nan=False).encode()
+            record, state = "", {"error": f"{type(error).__name__}: {error}"}
+        state["zygotes"] = all(zygote.alive for zygote in zygotes.values())
+        payload = f"{json.dumps(state)}\n{record}".encode()
         _write_all(results, LENGTH.pack(len(payload)) + payload)
+
+
+def _answer(frame: bytes) -> Answer:
+    """The ``Answer`` a worker's frame holds: a line of JSON (its state), then the record, if any."""
+    head, _, record = frame.partition(b"\n")
+    try:
+        state = json.loads(head)
+        if not isinstance(state, dict):
+            raise ValueError(state)
+        found = deserialize(record, StudentRecord) if record else None
+    except (ValueError, InputError):
+        return Answer(None, "a malformed answer")
+    zygotes = state.get("zygotes")
+    problem = "" if found else str(state.get("error", "no record"))
+    return Answer(found, problem, zygotes if isinstance(zygotes, bool) else None)
 
 
 def _read_frame(fd: int) -> bytes | None:

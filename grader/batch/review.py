@@ -10,10 +10,9 @@ note column and the summary's lines point the instructor at the students worth a
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
 
 from grader.batch.records import StudentRecord
-from grader.results import COULD_NOT_GRADE, NOT_IMPLEMENTED
+from grader.results import COULD_NOT_GRADE, NOT_IMPLEMENTED, ExerciseResult, Status
 from grader.sandbox.session import NOT_RUN_AGAIN
 
 
@@ -21,26 +20,24 @@ def review(record: StudentRecord, parts: Collection[str] | None = None) -> list[
     """Sentences about ``record``'s code report: whole-file problems, exercise problems (a missing or
     misshapen function), and the checks that could not be graded, with their causes; about the
     exercises among ``parts`` only, where given (those of an assignment the instructor named)."""
-    exercises: list[dict[str, Any]] = [e for e in (record.report or {}).get("exercises", [])
-                                       if parts is None or e["id"] in parts]
+    exercises = [e for e in (record.report.exercises if record.report else ()) if parts is None or e.id in parts]
     lines: list[str] = []
     told: set[str] = set()
-    by_file: dict[str, list[dict[str, Any]]] = {}
+    by_file: dict[str, list[ExerciseResult]] = {}
     for exercise in exercises:
-        by_file.setdefault(str(exercise.get("file", "")), []).append(exercise)
+        by_file.setdefault(exercise.file, []).append(exercise)
     for file, group in by_file.items():
-        notes = {str(e.get("note", "")) for e in group}
+        notes = {e.note for e in group}
         note = notes.pop() if len(notes) == 1 else ""
         if note and not note.startswith(COULD_NOT_GRADE):  # ungraded checks are counted with their causes below
             lines.append(note if not file or note.startswith(file) else f"{file}: {note}")
-            told.update(str(e["id"]) for e in group)
+            told.update(e.id for e in group)
     for exercise in exercises:
-        note = str(exercise.get("note", ""))
-        if exercise["id"] not in told and note and note != NOT_IMPLEMENTED and not note.startswith(COULD_NOT_GRADE):
+        note = exercise.note
+        if exercise.id not in told and note and note != NOT_IMPLEMENTED and not note.startswith(COULD_NOT_GRADE):
             lines.append(note)
-            told.add(str(exercise["id"]))
-    errors = [str(c.get("message", "")) for e in exercises if e["id"] not in told
-              for c in e.get("checks", []) if c.get("status") == "error"]
+            told.add(exercise.id)
+    errors = [c.message for e in exercises if e.id not in told for c in e.checks if c.status is Status.ERROR]
     if errors:
         reasons = [m.removeprefix(COULD_NOT_GRADE) for m in errors]
         causes = list(dict.fromkeys(r for r in reasons if not r.startswith(NOT_RUN_AGAIN))) or reasons[:1]

@@ -8,11 +8,11 @@ be graded get a record saying why, so they show in the CSV and the class report 
 from __future__ import annotations
 
 import hashlib
+import os
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import grader.batch.classstats as classstats
 from grader.batch.assignment import Part, named_parts, points
@@ -22,7 +22,7 @@ from grader.batch.gradebook import Gradebook
 from grader.batch.jobs import fingerprint, grading_settings
 from grader.batch.lock import exclusive
 from grader.batch.pool import Job, run_local
-from grader.batch.records import GRADED, StudentRecord, record_from_dict
+from grader.batch.records import GRADED, StudentRecord
 from grader.config import Settings
 from grader.errors import UsageError
 from grader.sandbox import scratch
@@ -61,14 +61,22 @@ Started = Callable[[int], None]  # told how many students will be graded
 Finished = Callable[[StudentRecord], None]  # told each student's new record
 
 
-def run_batch(root: Path, *, out: Path, settings: Settings, workers: int, isolation: str | None = None,
-              regrade: bool = False, scheduler: str | None = None, assignment: str | None = None,
-              students: Sequence[str] = (), forget: Sequence[str] = (), started: Started = lambda n: None,
-              finished: Finished = lambda r: None) -> BatchOutcome:
+def default_out(root: Path) -> Path:
+    """Where a batch of ``root`` writes by default: ``<root>-graded``, beside it."""
+    return root.with_name(root.resolve().name + "-graded")
+
+
+def run_batch(root: Path, *, settings: Settings, out: Path | None = None, workers: int | None = None,
+              isolation: str | None = None, regrade: bool = False, scheduler: str | None = None,
+              assignment: str | None = None, students: Sequence[str] = (), forget: Sequence[str] = (),
+              started: Started = lambda n: None, finished: Finished = lambda r: None) -> BatchOutcome:
     """Grade the students of ``root`` (only ``students``, where given; the others keep what the gradebook
     holds), record them in ``out``'s gradebook and write the exports of everyone in it. The students in
     ``forget`` (whose folders must be gone from ``root``) leave the grades and the exports first; the
-    gradebook's history keeps what they had."""
+    gradebook's history keeps what they had. ``out`` defaults to ``default_out(root)``, ``workers`` (students
+    graded at once on this machine) to one per CPU core."""
+    out = out or default_out(root)
+    workers = workers or os.cpu_count() or 1
     named = named_parts(settings.parts, settings.course) if settings.parts else None
     folders = discover(root, assignment=assignment, skip=out, only=students)
     scratch.sweep()  # what a batch killed earlier (kill -9) left in the temporary directory
@@ -91,8 +99,7 @@ def run_batch(root: Path, *, out: Path, settings: Settings, workers: int, isolat
                 else:
                     jobs.append(Job(folder.student, folder.files, digest))
 
-            def done(data: dict[str, Any]) -> None:
-                record = record_from_dict(data)
+            def done(record: StudentRecord) -> None:
                 (outcome.graded if book.save(record, stamp) else outcome.kept).append(record.student)
                 finished(record)
 

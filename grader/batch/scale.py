@@ -1,10 +1,11 @@
 """Grade a batch on an existing ``dask.distributed`` cluster.
 
 Each student becomes one task: the files travel as bytes, the worker grades them with the same
-``grade_student`` a local batch uses (sandbox included) and returns the record as JSON. Results
-come back as they finish and this process, alone, writes them to the gradebook, so a cluster
-run and a local run leave the same grades. Every worker needs this grader installed, the
-course folder at the same path (``--course``), and bubblewrap where the sandbox uses it.
+``grade_student`` a local batch uses (sandbox included) and returns the record as JSON
+(``grader.results.serialize``), not as a pickled object. Results come back as they finish and
+this process, alone, writes them to the gradebook, so a cluster run and a local run leave the
+same grades. Every worker needs this grader installed, the course folder at the same path
+(``--course``), and bubblewrap where the sandbox uses it.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import Any
 
 from grader.batch.jobs import grade_student
 from grader.batch.pool import Done, Job, failed, record_cases, tracks_of
+from grader.batch.records import StudentRecord
 from grader.config import Settings
 from grader.errors import UsageError
+from grader.results import deserialize, serialize
 
 CONNECT_SECONDS = 20
 
@@ -36,17 +39,22 @@ def run_dask(jobs: Sequence[Job], *, address: str, settings: Settings, isolation
     with client:
         client.run(record_cases, settings, tracks_of(jobs))  # each worker process records the checks' cases once
         futures = {
-            client.submit(grade_student, job.student, job.files, job.content_hash, settings, isolation,
+            client.submit(grade_as_json, job.student, job.files, job.content_hash, settings, isolation,
                           key=f"grade-{job.student}-{job.content_hash[:16]}", pure=False, retries=1): job
             for job in jobs
         }
         for future in distributed.as_completed(futures):
             job = futures[future]
             try:
-                done(future.result())
+                done(deserialize(future.result(), StudentRecord))
             except Exception as error:  # a lost worker or a failure inside it: this student only
                 done(failed(job, f"the Dask cluster could not grade this submission ({type(error).__name__}: "
                                  f"{error})"))
             finally:
                 future.release()
             tick()
+
+
+def grade_as_json(student: str, files: dict[str, bytes], content_hash: str, settings: Settings, isolation: str) -> str:
+    """``grade_student`` on a Dask worker: the record as JSON, for the client to read back."""
+    return serialize(grade_student(student, files, content_hash, settings, isolation))

@@ -145,3 +145,56 @@ def torch_tolerance(dtype: str, steps: int = 1, size: float = 0.0) -> Tolerance:
         scale = math.sqrt(steps)
         rtol, atol, why = rtol * scale, atol * scale, f"{why}; {steps} steps (×√{steps})"
     return Tolerance(rtol=rtol, atol=atol, reason=why)
+
+
+# the notes every report prints, generated from the tables above (pipeline.check)
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+ASSERT_CLOSE = "torch.testing.assert_close's tolerance"  # how TORCH_TOLERANCES marks torch's own defaults
+
+
+def _number(x: float) -> str:
+    """``x`` as the notes write it: 1e-5, 1.6e-2."""
+    mantissa, exponent = f"{x:e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+
+
+def _power_of_two(x: float) -> str:
+    """``x`` as a power of two, e.g. 2⁻²⁴ (or as a number where it is none)."""
+    exponent = round(math.log2(x))
+    return f"2{str(exponent).translate(_SUPERSCRIPT)}" if 2.0**exponent == x else _number(x)
+
+
+def _listed(items: list[str]) -> str:
+    return " and ".join(items) if len(items) < 3 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def sized_note(margin: float = ROUNDING_MARGIN, precision: str = "float32") -> str:
+    """The sentence on loud cases: ``_sized``'s floor of ``margin`` unit roundoffs of the gates' size."""
+    return (f"Where the gates add up large numbers (inputs in the hundreds), atol grows to at least {margin:g}·u·S: "
+            "S is the largest sum of |weight · input| terms in a gate, u the unit roundoff of the arithmetic "
+            f"({_power_of_two(UNIT_ROUNDOFF[precision])} for {precision}), the rounding error correct code can make "
+            "there.")
+
+
+def numpy_note(table: dict[str, tuple[float, float]] = NUMPY_TOLERANCES, margin: float = ROUNDING_MARGIN) -> str:
+    """The numpy track's tolerances in a sentence, from ``table`` (``NUMPY_TOLERANCES``)."""
+    rtol64, atol64 = table["float64"]
+    rtol32, atol32 = table["float32"]
+    float32 = f"atol {_number(atol32)}" if rtol32 == rtol64 else f"rtol {_number(rtol32)} and atol {_number(atol32)}"
+    return ("numpy results are compared with a float64 reference: |got - expected| <= atol + rtol·|expected| with "
+            f"rtol {_number(rtol64)} and atol {_number(atol64)} for float64 results, {float32} for float32 results "
+            f"or inputs, both times √T for a sequence of T steps. {sized_note(margin)}")
+
+
+def torch_note(table: dict[str, tuple[float, float, str]] = TORCH_TOLERANCES, margin: float = ROUNDING_MARGIN,
+               dtypes: tuple[str, ...] = ("float64", "float32", "bfloat16")) -> str:
+    """The torch track's tolerances for ``dtypes`` (those its checks use) in a sentence, from ``table``
+    (``TORCH_TOLERANCES``): torch's own defaults by name, the others by their numbers."""
+    defaults = [d for d in dtypes if table[d][2].endswith(ASSERT_CLOSE)]
+    parts = [f"{ASSERT_CLOSE}s for {_listed(defaults)}"] if defaults else []
+    for dtype in (d for d in dtypes if d not in defaults):
+        rtol, atol, _ = table[dtype]
+        epsilons = round(atol / UNIT_ROUNDOFF[dtype])
+        parts.append(f"for {dtype}, rtol {_number(rtol)} and atol {_number(atol)} ({epsilons} {dtype} epsilons)")
+    return ("torch results are compared with a float64 oracle run on the same inputs rounded to the module's dtype, "
+            f"with {' and, '.join(parts)}; TF32 is off on GPUs. {sized_note(margin)}")

@@ -4,7 +4,8 @@ The steps, in order: ``submission.locate`` reads the learner's files once; ``wor
 the exercises into tasks; ``parallel.run_forked`` shares them among a few forked workers, each
 grading its tasks through a sandbox session (``workers.grade_tasks`` → ``grade.grade_exercises``:
 import, signatures, "is it an answer", then each check, explained and diagnosed when it fails);
-the parts are merged, in the catalog's order, into one ``Report``.
+the parts are merged, in the catalog's order, into one ``Report``. Results stay typed throughout:
+only a forked worker's cross the pipe, as JSON (``results.serialize``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from grader.config import Settings, load_settings
 from grader.pipeline.parallel import TaskQueue, run_forked
 from grader.pipeline.submission import Submission, locate
 from grader.pipeline.workers import grade_tasks, merge, plan, selected, unavailable
-from grader.results import ExerciseResult, Report
+from grader.results import ExerciseResult, Report, deserialize, serialize
 from grader.sandbox.deaths import BUDGET_RAN_OUT
 from grader.sandbox.isolation import fallback, resolve
 
@@ -75,6 +76,8 @@ def check_submission(
             workers,
             lambda k: grade_tasks(submission, tasks, queue.take, settings, isolation, reproduce, deadline),
             timeout=settings.submission_timeout + settings.startup_timeout + 30,
+            encode=serialize,
+            decode=lambda line: deserialize(line, ExerciseResult),
         )
     finally:
         queue.close()
@@ -100,25 +103,15 @@ def _over_budget(exercises: Sequence[ExerciseResult], settings: Settings) -> str
 
 
 def _notes(submission: Submission) -> tuple[str, ...]:
+    """How each graded track's results are compared: generated from grader.checks.tolerance's tables."""
+    from grader.checks.tolerance import numpy_note, torch_note
+
     notes = []
     if "numpy" in submission.tracks:
-        notes.append(
-            "numpy results are compared with a float64 reference: |got - expected| <= atol + rtol·|expected| with "
-            "rtol 1e-5 and atol 1e-6 for float64 results, atol 1e-5 for float32 results or inputs, both times √T "
-            f"for a sequence of T steps. {_SIZED}"
-        )
+        notes.append(numpy_note())
     if "torch" in submission.tracks:
-        notes.append(
-            "torch results are compared with a float64 oracle run on the same inputs rounded to the module's dtype, "
-            "with torch.testing.assert_close's tolerances for float64 and float32 and, for bfloat16, rtol 1.6e-2 "
-            f"and atol 3.1e-2 (8 bfloat16 epsilons); TF32 is off on GPUs. {_SIZED}"
-        )
+        notes.append(torch_note())
     return tuple(notes)
-
-
-_SIZED = ("Where the gates add up large numbers (inputs in the hundreds), atol grows to at least 4·u·S: S is the "
-          "largest sum of |weight · input| terms in a gate, u the unit roundoff of the arithmetic (2⁻²⁴ for float32), "
-          "the rounding error correct code can make there.")
 
 
 def _environment(isolation: str, settings: Settings, submission: Submission) -> dict[str, str]:

@@ -2,9 +2,9 @@
 
 Worker 0 is this process; the others are forked before any heavy import, so each starts
 its own sandbox child, imports the checks and takes exercises from a shared ``TaskQueue``
-while the others do the same. A worker sends back plain JSON through a pipe (nothing is
-unpickled). A worker that dies or overruns the time limit becomes a ``GraderError``:
-results are never invented.
+while the others do the same. Worker 0's results stay as they are; a forked worker sends its
+results back through a pipe as JSON, one line each (nothing is unpickled). A worker that dies
+or overruns the time limit becomes a ``GraderError``: results are never invented.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ import signal
 import time
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
 from grader.errors import ExitCode, GraderError
+
+T = TypeVar("T")
 
 
 class TaskQueue:
@@ -45,8 +47,10 @@ class TaskQueue:
         os.close(self._read)
 
 
-def run_forked(jobs: int, work: Callable[[int], Any], *, timeout: float) -> list[Any]:
-    """``[work(0), ..., work(jobs - 1)]``: ``work(0)`` here, the others in forked processes."""
+def run_forked(jobs: int, work: Callable[[int], list[T]], *, timeout: float,
+               encode: Callable[[T], str] = json.dumps, decode: Callable[[str], T] = json.loads) -> list[list[T]]:
+    """``[work(0), ..., work(jobs - 1)]``: ``work(0)`` here, its items as they are; the others in forked
+    processes, each item sent back as one line of JSON (``encode``, one line each) and read with ``decode``."""
     if jobs <= 1:
         return [work(0)]
     workers = []
@@ -57,13 +61,14 @@ def run_forked(jobs: int, work: Callable[[int], Any], *, timeout: float) -> list
             os.close(read_fd)
             code = 0
             try:
-                payload = json.dumps({"ok": work(k)})
+                lines = [encode(item) for item in work(k)]
+                payload = f"ok {len(lines)}\n" + "".join(line + "\n" for line in lines)
             except BaseException as error:  # sent back, re-raised by the parent
                 code = 1
-                payload = json.dumps({"error": str(error), "expected": isinstance(error, GraderError),
-                                      "exit_code": int(getattr(error, "exit_code", 3)),
-                                      "trace": traceback.format_exc()})
-            with os.fdopen(write_fd, "w") as pipe:
+                payload = "error\n" + json.dumps({"error": str(error), "expected": isinstance(error, GraderError),
+                                                  "exit_code": int(getattr(error, "exit_code", 3)),
+                                                  "trace": traceback.format_exc()})
+            with os.fdopen(write_fd, "w", encoding="utf-8") as pipe:
                 pipe.write(payload)
             os._exit(code)
         os.close(write_fd)
@@ -71,11 +76,11 @@ def run_forked(jobs: int, work: Callable[[int], Any], *, timeout: float) -> list
     results = [work(0)]
     deadline = time.monotonic() + timeout
     for pid, read_fd in workers:
-        results.append(_collect(pid, read_fd, deadline))
+        results.append(_collect(pid, read_fd, deadline, decode))
     return results
 
 
-def _collect(pid: int, read_fd: int, deadline: float) -> Any:
+def _collect(pid: int, read_fd: int, deadline: float, decode: Callable[[str], T]) -> list[T]:
     chunks = []
     with os.fdopen(read_fd, "rb") as pipe:
         while True:
@@ -89,14 +94,23 @@ def _collect(pid: int, read_fd: int, deadline: float) -> Any:
                 break
             chunks.append(chunk)
     os.waitpid(pid, 0)
+    head, _, body = b"".join(chunks).decode("utf-8", errors="replace").partition("\n")
+    if head == "error":
+        _raise(body)
+    *lines, rest = body.split("\n")  # each line ends with a newline: ``rest`` is '' unless one was cut off
+    if head != f"ok {len(lines)}" or rest:
+        raise GraderError("a grading worker died without sending its results")
+    return [decode(line) for line in lines]
+
+
+def _raise(body: str) -> NoReturn:
+    """Raise again what a worker met (a bug in the grader keeps its traceback)."""
     try:
-        message = json.loads(b"".join(chunks))
+        message: dict[str, Any] = json.loads(body)
     except json.JSONDecodeError:
         raise GraderError("a grading worker died without sending its results") from None
-    if "error" in message:
-        if not message.get("expected"):  # a bug in the grader: keep its traceback
-            raise RuntimeError(f"a grading worker failed:\n{message.get('trace', '')}")
-        error = GraderError(message["error"])
-        error.exit_code = ExitCode(message.get("exit_code", 3))
-        raise error
-    return message["ok"]
+    if not message.get("expected"):
+        raise RuntimeError(f"a grading worker failed:\n{message.get('trace', '')}")
+    error = GraderError(message["error"])
+    error.exit_code = ExitCode(message.get("exit_code", 3))
+    raise error

@@ -4,7 +4,7 @@ The work is cut into tasks: each numpy exercise is a task; a track whose imports
 (torch: in the grader and in its sandboxed child) is one task, so only one worker pays for
 them. Workers take tasks from a shared queue, the costly imports first, then in the catalog's
 order; each starts a sandbox session for a track when it first needs one, before its own heavy
-imports, so the child's start-up overlaps with them. Results travel back as the report's plain JSON.
+imports, so the child's start-up overlaps with them. Each worker returns typed ``ExerciseResult``s.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from typing import Any
 from grader.catalog import TRACKS, Exercise, load_track, missing
 from grader.config import Settings
 from grader.pipeline.submission import Submission
-from grader.results import CheckResult, ExerciseResult, Report, Status, exercise_from_dict
+from grader.results import CheckResult, ExerciseResult, Status
 from grader.sandbox.isolation import launcher
-from grader.sandbox.session import Limits, Session
+from grader.sandbox.limits import Limits
+from grader.sandbox.session import Session
 from grader.sandbox.zygote import installed
 
 
@@ -55,28 +56,21 @@ def plan(submission: Submission, only: Sequence[str] | None, *, heavy_first: boo
 
 def unavailable(track: str) -> str:
     """Why ``track`` cannot be graded here ('' if it can)."""
-    needs = TRACKS[track].needs
-    if needs and missing(needs):
-        return (f"{needs} is not installed here, so {TRACKS[track].file} cannot be graded: install it with "
-                f"`pip install {needs}==2.13.0` (not counted)")
+    info = TRACKS[track]
+    if info.needs and missing(info.needs):
+        return (f"{info.needs} is not installed here, so {info.file} cannot be graded: install it with "
+                f"`pip install {info.needs}=={info.pin}` (not counted)")
     return ""
 
 
 def limits_for(settings: Settings, track: str) -> Limits:
-    return Limits(
-        call_timeout=settings.call_timeout,
-        startup_timeout=settings.startup_timeout,
-        submission_timeout=settings.submission_timeout,
-        memory_mb=settings.memory_mb,
-        memory_kind=TRACKS[track].memory_kind,
-        output_kb=settings.output_kb,
-        spin=settings.reply_spin,
-    )
+    """The limits of ``track``'s sandbox sessions under ``settings``."""
+    return Limits.from_settings(settings, memory_kind=TRACKS[track].memory_kind)
 
 
 def grade_tasks(submission: Submission, tasks: list[Task], take: Any, settings: Settings, isolation: str,
-                reproduce: Callable[[str], str], deadline: float) -> list[dict[str, Any]]:
-    """Take task numbers from ``take()`` until none is left; grade each; return plain JSON.
+                reproduce: Callable[[str], str], deadline: float) -> list[ExerciseResult]:
+    """Take task numbers from ``take()`` until none is left; grade each; return the results.
     ``reproduce(file)``: the command, up to ``--exercise``, that grades the file again; ``deadline`` (on
     ``time.monotonic()``, which forked workers share) ends the submission's time budget."""
     sessions: dict[str, Any] = {}
@@ -89,7 +83,7 @@ def grade_tasks(submission: Submission, tasks: list[Task], take: Any, settings: 
     finally:
         for session in sessions.values():
             session.close()
-    return [Report(submission="", seed=0, exercises=(r,)).to_dict()["exercises"][0] for r in results]
+    return results
 
 
 def _grade_one(submission: Submission, name: str, exercise_id: str, sessions: dict[str, Any], settings: Settings,
@@ -110,8 +104,9 @@ def _grade_one(submission: Submission, name: str, exercise_id: str, sessions: di
                            source=submission.files.get(track.file))
 
 
-def merge(parts: list[list[dict[str, Any]]], order: list[tuple[str, Exercise]]) -> tuple[ExerciseResult, ...]:
-    graded = {d["id"]: exercise_from_dict(d) for part in parts for d in part}
+def merge(parts: list[list[ExerciseResult]], order: list[tuple[str, Exercise]]) -> tuple[ExerciseResult, ...]:
+    """The workers' results as one report's exercises, in the catalog's ``order``."""
+    graded = {e.id: e for part in parts for e in part}
     return tuple(graded[e.id] for _, e in order)
 
 

@@ -7,21 +7,20 @@ self-contained feedback page).
 
 from __future__ import annotations
 
+from grader.choices import Format
 from grader.results import Report
-
-FORMATS = ("text", "json", "gradescope", "html")
 
 
 def render(report: Report, fmt: str, *, color: bool = False, width: int = 100) -> str:
-    if fmt == "json":
+    if fmt == Format.JSON:
         from grader.report.json_report import to_json
 
         return to_json(report)
-    if fmt == "gradescope":
+    if fmt == Format.GRADESCOPE:
         from grader.report.gradescope import to_gradescope
 
         return to_gradescope(report)
-    if fmt == "html":
+    if fmt == Format.HTML:
         from grader.report.html import to_html
 
         return to_html(report)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
-from grader.results import Report
+from grader.results import Report, serialize
 
 
 def to_json(report: Report) -> str:
-    return json.dumps(report.to_dict(), indent=2, sort_keys=False, allow_nan=False) + "\n"
+    return serialize(report, indent=2) + "\n"

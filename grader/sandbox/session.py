@@ -14,16 +14,17 @@ import shutil
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.config import Settings
 from grader.errors import SandboxFailure
 from grader.sandbox import runtime, scratch
 from grader.sandbox.calls import Call, ModuleCall, encode
 from grader.sandbox.deaths import BUDGET_RAN_OUT, STUCK_AT, STUCK_MARKER, Death, budget, explain, without_stuck
 from grader.sandbox.files import read_submission
 from grader.sandbox.launch import Launcher, process_launcher
+from grader.sandbox.limits import Limits
 from grader.sandbox.replies import Loaded, Raised, Returned, parse_hello, parse_reply
 from grader.sandbox.spawn import ChildProcess, Spawned
 from grader.sandbox.untrusted import clean
@@ -34,22 +35,6 @@ CALLS_PER_FRAME = 32  # a request frame's calls: few enough that their arrays st
 
 
 NOT_RUN_AGAIN = "not run again: "  # a call refused because the function ran out of time before
-
-
-@dataclass(frozen=True)
-class Limits:
-    call_timeout: float = 5.0
-    startup_timeout: float = 60.0
-    submission_timeout: float = 120.0
-    memory_mb: int = 1024
-    memory_kind: str = "RLIMIT_AS"  # torch reserves huge address space: it uses RLIMIT_DATA
-    output_bytes: int = 1 << 20  # stdout+stderr the child may write through Python, per batch
-    file_mb: int = 16  # largest file the child may write (the log included)
-    output_kb: int = 64  # captured output kept per call
-    processes: int = 64  # processes and threads the child may have (where cgroups can enforce it)
-    open_files: int = 256
-    spin: float = 0.002  # seconds the parent polls for a reply before sleeping (0 in pools)
-    child_spin: float = 0.0  # seconds the child polls for a request before sleeping
 
 
 class Session:
@@ -70,7 +55,7 @@ class Session:
         deadline: float | None = None,
     ) -> None:
         self.folder, self.file = folder, file
-        self.limits = limits or Limits()
+        self.limits = limits or Limits.from_settings(Settings())
         self.launcher = launcher
         # the submission's files as read (name -> bytes): what every fresh child gets; without them, its folder's
         self.files = dict(files) if files is not None else read_submission(folder, follow_links=False)

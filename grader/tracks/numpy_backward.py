@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from grader.catalog import Exercise, load_track, missing
+from grader.catalog import TRACKS, Exercise, load_track, missing
 from grader.checks import gradients, replay
 from grader.checks.cases import Case
 from grader.checks.context import CheckContext, blame, expect
@@ -86,7 +86,7 @@ def _without_torch(ctx: CheckContext) -> str:
 
 
 BACKWARD_EXERCISE = Exercise(
-    id=SYMBOL, title="Stretch: backpropagation through one cell step", track="numpy", file="lstm_numpy.py",
+    id=SYMBOL, title="Stretch: backpropagation through one cell step", track="numpy", file=TRACKS["numpy"].file,
     symbol=SYMBOL, params=("ltm_prev", "stm_prev", "event", "params", "d_ltm", "d_stm"), stretch=True,
     imports=("torch",), diagnose=backward_diagnoser(gradients.backward_inputs, gradients.gradients_of),
     answers=_answers,

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.catalog import Check, Exercise, Track
+from grader.catalog import TRACKS, Check, Exercise, Track
 from grader.checks import numpy_checks as checks
 from grader.checks.arrays import Spec
 from grader.checks.cases import Case, as_float64
@@ -22,7 +22,7 @@ from grader.diagnosis.matcher import numpy_diagnoser
 from grader.sandbox.replies import Returned
 from grader.tracks.numpy_backward import BACKWARD_EXERCISE
 
-FILE = "lstm_numpy.py"
+FILE = TRACKS["numpy"].file
 
 LEARN = Spec("learn_gate", ("stm_prev", "event", "W_n", "b_n", "W_i", "b_i"), ("learn_out",),
              "N_t * i_t, an array of shape (B, H)")
@@ -315,7 +315,7 @@ FORWARD_EXERCISE = _exercise(FORWARD, "The LSTM over a sequence", [
 TRACK = Track(
     name="numpy",
     file=FILE,
-    solution="solutions/lstm_numpy.py",
+    solution=f"solutions/{FILE}",
     exercises=(LEARN_EXERCISE, FORGET_EXERCISE, REMEMBER_EXERCISE, USE_EXERCISE, CELL_EXERCISE,
                FORWARD_EXERCISE, BACKWARD_EXERCISE),
 )

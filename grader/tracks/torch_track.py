@@ -23,7 +23,7 @@ from grader.checks.module_spec import ModuleSpec, answers, rounded
 from grader.diagnosis.torch_modules import module_diagnoser
 from grader.tracks.torch_parts import explain_cell, explain_sequence, numpy_reference
 
-FILE = "lstm_torch.py"
+FILE = TRACKS["torch"].file
 LINEARS = {"new_info": "n", "ignore": "i", "forget": "f", "use_ltm": "u", "use_stm": "v"}
 MAX_STEPS = 4
 
@@ -194,5 +194,5 @@ STANDARD_EXERCISE = _exercise(STANDARD, "StandardLSTMCell, a drop-in for torch.n
     *_portable(STANDARD),
 ])
 
-TRACK = Track(name="torch", file=FILE, solution="solutions/lstm_torch.py",
+TRACK = Track(name="torch", file=FILE, solution=f"solutions/{FILE}",
               exercises=(CELL_EXERCISE, SEQUENCE_EXERCISE, STANDARD_EXERCISE))

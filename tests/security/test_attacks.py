@@ -35,6 +35,7 @@ USES_REMEMBER = {"remember_gate", "lstm_cell", "lstm_forward"}
 WHOLE_FILE = {"crash__exit_at_import"}  # the file cannot be imported: every exercise fails, with the reason
 MAY_STOP_THE_REST = {"exhaust__sleep_under_the_limit", "exhaust__forged_progress"}  # they use up the submission's time
 TORCH = {"cheat__torch_function"}
+FAST = "privacy__environment"  # the one attack in the fast loop (pytest -m "not slow"); all of them take minutes
 
 
 def attack_names() -> list[str]:
@@ -133,7 +134,8 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return short_course(tmp_path_factory.mktemp("course"))
 
 
-@pytest.mark.parametrize("name", attack_names())
+@pytest.mark.parametrize("name", [pytest.param(name, marks=() if name == FAST else pytest.mark.slow)
+                                  for name in attack_names()])
 def test_the_attack_is_contained(name: str, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     track = "torch" if name in TORCH else "numpy"
     if track == "torch":

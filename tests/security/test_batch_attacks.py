@@ -34,7 +34,10 @@ from security.test_attacks import (
     tree,
 )
 
-pytestmark = pytest.mark.skipif(bwrap_path() is None, reason="bubblewrap is not installed (apt-get install bubblewrap)")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(bwrap_path() is None, reason="bubblewrap is not installed (apt-get install bubblewrap)"),
+]
 SOLUTION = (ROOT / "solutions" / "lstm_numpy.py").read_text()
 
 

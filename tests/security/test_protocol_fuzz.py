@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from grader.config import Settings
 from grader.errors import SandboxFailure
 from grader.sandbox import Limits, Raised, Returned, Session
 from grader.sandbox.launch import scrubbed_environment
@@ -77,6 +79,7 @@ hellos = st.one_of(st.just(VALID_HELLO), st.binary(max_size=100), truncated(VALI
                    st.just(header(HEADER.size, 2**31)))
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
 @given(hello=hellos, reply=replies, after=st.sampled_from([0, 1, 2]))
 def test_the_parent_survives_any_reply(hello: bytes, reply: bytes, after: int, tmp_path_factory: Any) -> None:
@@ -90,7 +93,8 @@ def test_the_parent_survives_any_reply(hello: bytes, reply: bytes, after: int, t
             scrubbed_environment(workdir)
 
     session = Session(folder, "lstm_numpy.py", launcher=launcher,
-                      limits=Limits(call_timeout=0.3, startup_timeout=1.0, submission_timeout=5.0, spin=0.0))
+                      limits=Limits.from_settings(Settings(call_timeout=0.3, startup_timeout=1.0,
+                                                            submission_timeout=5.0, reply_spin=0.0)))
     started = time.monotonic()
     try:
         outcome: object = session.call("remember_gate", [np.ones((1, 1)), np.ones((1, 1))])
