@@ -118,6 +118,17 @@ def load_track(name: str) -> Track:
     return track
 
 
+def course_points() -> dict[tuple[str, str], float]:
+    """(exercise, check) -> its points, for every check of the course: the course's maximum is their sum,
+    however and wherever a submission is checked."""
+    return {(e.id, c.id): c.points for name in TRACK_FILES for e in load_track(name).exercises for c in e.checks}
+
+
+def course_files() -> dict[str, str]:
+    """exercise -> the learner's file it is in."""
+    return {e.id: e.file for name in TRACK_FILES for e in load_track(name).exercises}
+
+
 def all_exercise_ids() -> list[str]:
     return [e.id for name in TRACK_FILES for e in load_track(name).exercises]
 

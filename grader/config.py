@@ -59,13 +59,38 @@ class Settings:
         return dataclasses.replace(self, **merged, sources=sources)
 
 
-_TABLES = ("profiles", "visibility", "environment")  # sub-tables of [tool.grader], each loaded on its own
+_TABLES = ("profiles", "visibility", "environment", "edition")  # sub-tables of [tool.grader], each loaded on its own
 _TUNABLE = {f.name: f for f in fields(Settings) if f.name not in ("course", "sources", "profile", *_TABLES)}
 
 
-def default_course() -> Path:
-    """The course this grader ships with: the folder holding ``grader/`` and ``solutions/``."""
-    return Path(__file__).resolve().parent.parent
+def default_course(start: Path | None = None) -> Path:
+    """The course: the nearest folder, from ``start`` (a path being graded) or else the working folder upwards,
+    whose pyproject.toml has a ``[tool.grader]`` table (the instructor's course, or a student edition); else the
+    checkout this grader runs from, where it is one. Never site-packages: an installed grader holds no course.
+    Where none is found, the working folder (and grading says that the course is missing)."""
+    for base in ([start] if start is not None else []) + [Path.cwd()]:
+        found = find_course(base)
+        if found is not None:
+            return found
+    checkout = Path(__file__).resolve().parent.parent
+    return checkout if _is_course(checkout) else Path.cwd().resolve()
+
+
+def find_course(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` that is a course (None: none is)."""
+    here = start.resolve()
+    for folder in (here, *here.parents) if here.is_dir() else here.parents:
+        if _is_course(folder):
+            return folder
+    return None
+
+
+def _is_course(folder: Path) -> bool:
+    try:
+        text = (folder / "pyproject.toml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "[tool.grader" in text
 
 
 def _validated(table: dict[str, Any], where: str) -> dict[str, Any]:
@@ -96,11 +121,13 @@ def _validated(table: dict[str, Any], where: str) -> dict[str, Any]:
     return clean
 
 
-def load_settings(course: Path | None = None, profile: str = Profile.LOCAL.value) -> Settings:
-    """Resolve the settings of ``course`` (default: this course) under ``profile``."""
+def load_settings(course: Path | None = None, profile: str = Profile.LOCAL.value, *,
+                  start: Path | None = None) -> Settings:
+    """Resolve the settings of ``course`` (default: the one found from ``start`` or the working folder,
+    ``default_course``) under ``profile``."""
     if profile not in names(Profile):
         raise UsageError(f"unknown profile {profile!r}; choose one of {', '.join(names(Profile))}")
-    root = (course or default_course()).resolve()
+    root = (course or default_course(start)).resolve()
     pyproject = root / "pyproject.toml"
     values: dict[str, Any] = dict(PROFILE_DEFAULTS.get(profile, {}))
     sources = dict.fromkeys(values, f"default of the {profile} profile")

@@ -6,16 +6,20 @@ from __future__ import annotations
 import sys
 import tomllib
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import FIXTURES, ROOT, requires_torch
 
 from grader.checks.cases import Case
-from grader.diagnosis import compose
-from grader.diagnosis.library import MISCONCEPTIONS
 from grader.diagnosis.matcher import verdict
+from grader.diagnosis.source import course_library
 from grader.results import Report
+
+LIBRARY = course_library(Path(__file__).resolve().parent.parent)  # the course's, by path
+compose = LIBRARY.compose
+MISCONCEPTIONS = LIBRARY.misconceptions
 
 # misconception -> the fixture that makes it (track, name), from tests/fixtures/diagnoses.toml
 FIXTURE = {name: tuple(where.split("/")) for name, where in tomllib.loads(

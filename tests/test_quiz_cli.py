@@ -233,3 +233,14 @@ def test_selftest_checks_every_quiz(runner: CliRunner, monkeypatch: pytest.Monke
     result = runner.invoke(main, ["--course", str(tmp_path), "selftest"], catch_exceptions=False)
     assert result.exit_code == 1 and "selftest FAILED" in result.output
     assert "✘ quizzes/ parses" in result.output and "broken.toml: needs at least one question" in result.output
+
+
+def test_interactive_accepts_a_list_typed_as_the_answers_file_writes_it(runner: CliRunner, tmp_path: Path) -> None:
+    """The answers file's own format, ["b", "d"], typed at the prompt, is read as the letters it lists."""
+    as_lists = [f"[{', '.join(repr(v) for v in value)}]".replace("'", '"') if isinstance(value, list) else typed(value)
+                for value in GATES_KEY.values()]
+    assert any(answer.startswith('["') for answer in as_lists)
+    code, out = run(runner, "--interactive", "--quiz", "gates", str(tmp_path / "mine.toml"),
+                    input="\n".join(as_lists) + "\n")
+    assert code == 0 and "Total: 14/14 points" in out, out
+    assert "is not" not in out  # nothing was refused

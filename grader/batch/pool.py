@@ -62,9 +62,11 @@ def prime_frames(settings: Settings, isolation: str) -> None:
 def tracks_of(jobs: Sequence[Job]) -> list[str]:
     """The tracks the students' files belong to, among those this machine can grade."""
     from grader.catalog import TRACKS, missing
+    from grader.notebook.cells import notebook_name
 
     return [name for name, info in TRACKS.items()
-            if any(info.file in job.files for job in jobs) and not (info.needs and missing(info.needs))]
+            if any(info.file in job.files or notebook_name(info.file) in job.files for job in jobs)
+            and not (info.needs and missing(info.needs))]
 
 
 def record_cases(settings: Settings, tracks: Sequence[str] = ("numpy",)) -> None:
@@ -79,9 +81,12 @@ def record_cases(settings: Settings, tracks: Sequence[str] = ("numpy",)) -> None
 def _grade_references(settings: Settings, tracks: Sequence[str], isolation: str) -> None:
     """Grade the references of ``tracks``: with replay on, this records their cases (in this process)
     or, through the sandbox, encodes the requests every student will get."""
+    from grader.bank.edition import is_edition
     from grader.catalog import load_track
     from grader.pipeline.check import check_submission
 
+    if is_edition(settings.course):  # a student edition has no references: its cases are published, or drawn
+        return
     for name in tracks:
         track = load_track(name)
         check_submission(settings.course / "solutions" / track.file, exercise=[e.id for e in track.exercises],

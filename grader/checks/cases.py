@@ -197,6 +197,37 @@ def saturating(
     return tuple(out)
 
 
+# the published cases' sizes (B, I, H), smallest first: one of each first, then rows, inputs and units apart, and a
+# few of each (a transposed weight or a mixed-up axis shows only where the sizes differ)
+PUBLISHED_SIZES = ((1, 1, 1), (1, 1, 1), (2, 1, 1), (1, 2, 1), (1, 1, 2), (2, 3, 2), (3, 2, 4), (2, 4, 3),
+                   (4, 3, 5), (3, 5, 2))
+PUBLISHED_SEED = 424242  # a public seed: the edition's cases are the same for every student
+
+
+@functools.lru_cache(maxsize=64)
+def published(
+    *,
+    min_batch: int = 1,
+    max_batch: int = 8,
+    max_size: int = 16,
+    max_steps: int = 0,
+    magnitudes: tuple[float, ...] = MAGNITUDES,
+    dtypes: tuple[str, ...] = DTYPES,
+    loud: bool = True,
+) -> tuple[Case, ...]:
+    """The cases the student edition publishes for a check with these options, in the order it runs them: the
+    smallest sizes first (B = I = H = 1) through every dtype and magnitude the check draws, then the saturating
+    ones (``saturating``). Deterministic, from a public seed."""
+    out = []
+    for k, (B, I, H) in enumerate(PUBLISHED_SIZES):  # noqa: E741
+        out.append(Case(B=min(max(B, min_batch), max_batch), I=min(I, max_size), H=min(H, max_size),
+                        T=min(1 + k % 3, max_steps), dtype=dtypes[k % len(dtypes)],
+                        magnitude=magnitudes[k % len(magnitudes)], seed=PUBLISHED_SEED + k))
+    fixed = saturating(min_batch=min_batch, max_batch=max_batch, max_size=max_size, max_steps=max_steps,
+                       dtypes=dtypes, loud=loud)
+    return (*dict.fromkeys(out), *fixed)
+
+
 def as_float64(value: Any) -> Any:
     """The same value with every array upcast to float64 (the reference computes in it)."""
     if isinstance(value, np.ndarray):

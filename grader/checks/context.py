@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+from grader.bank.answers import LIVE, Answers
 from grader.checks.outcome import CallLog, Failure, Outcome, Stop
 from grader.errors import SandboxFailure
 from grader.results import COULD_NOT_GRADE, NOT_IMPLEMENTED, Status
@@ -31,6 +32,7 @@ class Caller(Protocol):
 
 
 Request = tuple[str, dict[str, Any]]  # (symbol, named inputs in contract order)
+T = TypeVar("T")
 
 
 @dataclass
@@ -48,6 +50,14 @@ class CheckContext:
     source: str = ""  # the learner's file as text (static checks read it; nothing runs it here)
     device: str = "auto"  # the --device setting
     environment: tuple[str, ...] | None = None  # the modules the course's grading environment provides this track
+    answers: Answers = LIVE  # where answers come from: computed here, recorded for a release, or the edition's bank
+    misconceptions: tuple[Any, ...] = ()  # the course's misconception library (grader.diagnosis.source)
+    compose: Any = None  # the library's composable lesson (None in the edition: its variants' outputs are banked)
+
+    def oracle(self, case: Any, what: str, compute: Callable[[], T]) -> T:
+        """``compute()``, an answer computed from the course's answers for ``case`` alone (the reference's outputs,
+        a misconception's): computed here, remembered in a batch, or read from the edition's bank."""
+        return self.answers.oracle(case, what, compute)
 
     def examples(self, n: int) -> int:
         return max(1, round(n * self.examples_scale))

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from grader.catalog import Check
-from grader.checks import replay
 from grader.checks.arrays import Spec, permute_rows
 from grader.checks.cases import EXTREME, Case, as_float64
 from grader.checks.context import CheckContext, blame, expect
@@ -69,7 +68,7 @@ def compare(spec: Spec, case: Case, expected: dict[str, np.ndarray], got: dict[s
 def matches_reference(spec: Spec, *, points: float, examples: int, hint: str, max_steps: int = 0) -> Check:
     def judge(ctx: CheckContext, case: Case, inputs: dict[str, Any], result: Returned) -> None:
         got = spec.outputs_of(result.value, case)
-        expected = replay.oracle(case, f"reference {spec.symbol}", lambda: reference_outputs(ctx, spec, inputs, case))
+        expected = ctx.oracle(case, f"reference {spec.symbol}", lambda: reference_outputs(ctx, spec, inputs, case))
         compare(spec, case, expected, got, inputs, f"{spec.symbol} differs from the reference")
 
     return property_check("matches_reference", "matches the reference", each_case(spec, judge), points=points,

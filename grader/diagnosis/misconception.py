@@ -3,15 +3,17 @@
 An entry is a variant of the reference (``lesson`` parts swapped, ``standard`` switches, backward
 terms left out with ``omit``, ``naive`` activations, ``gradients`` computed another way), or a
 mistake that shows in the sizes of what comes back (``sizes``), or the ``pattern`` of a report
-(torch's own error messages). The library (``grader.diagnosis.library``) lists them.
+(torch's own error messages). The course's library (``misconceptions/`` beside ``solutions/``) lists them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
-from grader.diagnosis.compose import Parts
+Parts = dict[str, Callable[[SimpleNamespace], Callable[..., Any]]]  # lesson part -> how to build it
 
 GATES = ("learn_gate", "forget_gate", "remember_gate", "use_gate")
 ABOVE = {  # an exercise, and every exercise built on it

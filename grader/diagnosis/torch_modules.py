@@ -14,7 +14,6 @@ from grader.checks.context import CheckContext, expect
 from grader.checks.module_spec import ModuleSpec, oracle, tensors_of, upstream_for
 from grader.checks.outcome import Failure, Outcome
 from grader.checks.tolerance import torch_tolerance
-from grader.diagnosis import compose
 from grader.diagnosis.matcher import Diagnoser, Outputs, diagnoser
 from grader.diagnosis.misconception import Misconception
 from grader.results import Diagnosis, Tolerance
@@ -54,9 +53,10 @@ def _forward_variant(spec: ModuleSpec) -> Any:
         a = {k: v.astype(np.float64) for k, v in case.arrays.items()}
         params = {k: a[k] for k in case.params}
         if spec.symbol == "StandardLSTMCell":
-            return compose.standard(spec.state(case), a["event"], a["stm_prev"], a["ltm_prev"],
-                                    **misconception.standard)
-        g = compose.lesson(misconception.lesson)
+            out: Outputs = ctx.compose.standard(spec.state(case), a["event"], a["stm_prev"], a["ltm_prev"],
+                                                **misconception.standard)
+            return out
+        g = ctx.compose.lesson(misconception.lesson)
         if spec.symbol == "LSTM":
             stms, (ltm, stm) = g.lstm_forward(a["ltm_prev"], a["stm_prev"], a["events"], params)
             return {"stms": stms, "ltm_T": ltm, "stm_T": stm}

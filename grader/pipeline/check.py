@@ -19,6 +19,7 @@ from pathlib import Path
 
 from grader.catalog import find_exercise
 from grader.config import Settings, load_settings
+from grader.notebook.lines import relocate
 from grader.pipeline.parallel import TaskQueue, run_forked
 from grader.pipeline.submission import Submission, locate
 from grader.pipeline.workers import grade_tasks, merge, plan, selected, unavailable
@@ -82,14 +83,27 @@ def check_submission(
     finally:
         queue.close()
     exercises = merge(parts, selected(submission, only))
-    return Report(
+    report = Report(
         submission=label,
         seed=settings.seed,
         exercises=exercises,
         environment=_environment(isolation, settings, submission),
-        notes=tuple(n for n in (*_notes(submission), fallback(requested, isolation), _over_budget(exercises, settings))
-                    if n),
+        notes=tuple(n for n in (_edition(settings), *_notes(submission), fallback(requested, isolation),
+                                _over_budget(exercises, settings)) if n),
     )
+    return relocate(report, submission.origins, submission.notes)  # a notebook's lines told as its cells
+
+
+EDITION = ("Checked on the course's published cases (the student edition's bank.npz), and on generated cases "
+           "where a check needs no answer; the grade of record is computed at hand-in, on fresh cases, with the "
+           "hidden checks.")
+
+
+def _edition(settings: Settings) -> str:
+    """In the student edition, the one line that says what this check is and what it is not."""
+    from grader.bank.edition import is_edition
+
+    return EDITION if is_edition(settings.course) else ""
 
 
 def _over_budget(exercises: Sequence[ExerciseResult], settings: Settings) -> str:
@@ -109,7 +123,7 @@ def _notes(submission: Submission) -> tuple[str, ...]:
     notes = []
     if "numpy" in submission.tracks:
         notes.append(numpy_note())
-    if "torch" in submission.tracks:
+    if "torch" in submission.tracks and not unavailable("torch"):
         notes.append(torch_note())
     return tuple(notes)
 

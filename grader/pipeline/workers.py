@@ -96,11 +96,11 @@ def _grade_one(submission: Submission, name: str, exercise_id: str, sessions: di
     if name not in sessions:
         sessions[name] = _session(submission, name, settings, isolation, deadline)
         sessions[name].start()  # its imports overlap with ours below
-    from grader.checks.references import load_reference
+    from grader.bank.edition import course_answers
     from grader.pipeline.grade import grade_exercises
 
-    reference = load_reference(settings.course, track)
-    return grade_exercises(track, [exercise], sessions[name], reference, settings, reproduce=reproduce(track.file),
+    answers = course_answers(settings.course, track)
+    return grade_exercises(track, [exercise], sessions[name], answers, settings, reproduce=reproduce(track.file),
                            source=submission.files.get(track.file))
 
 

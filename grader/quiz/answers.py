@@ -83,9 +83,11 @@ def parse_answer(question: Question, raw: Any) -> Parsed:
 
 
 def _letters(raw: Any) -> list[str] | None:
-    """``"b"``, ``"a, c"``, ``"ac"``, ``["a", "c"]`` or ``"(b)"`` as lower-case letters; None if not letters."""
+    """``"b"``, ``"a, c"``, ``"ac"``, ``["a", "c"]``, ``"(b)"`` or, typed at a prompt, ``["b", "d"]`` (the answers
+    file's own format) as lower-case letters; None if not letters."""
     if isinstance(raw, str):
-        tokens = [t for t in re.split(r"[\s,;]+", raw.strip().lower()) if t]
+        typed = re.sub(r"[\[\]\"']", " ", raw)  # a list typed as the answers file writes it
+        tokens = [t for t in re.split(r"[\s,;]+", typed.strip().lower()) if t]
         if len(tokens) == 1 and re.fullmatch(r"[a-z]+", tokens[0]):
             return list(tokens[0])
     elif isinstance(raw, list) and all(isinstance(t, str) for t in raw):

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from grader.report.text import check_lines
-from grader.results import Report, Status
+from grader.results import CheckResult, Report, Status
 
 
 def to_gradescope(report: Report) -> str:
@@ -25,7 +25,7 @@ def to_gradescope(report: Report) -> str:
                     "max_score": check.max_points,
                     "status": "passed" if check.status is Status.PASSED else "failed",
                     "visibility": check.visibility,
-                    "output": "\n".join(check_lines(check)) if check.visibility == "visible" else _redacted(check),
+                    "output": "\n".join(check_lines(check)) if check.visibility == "visible" else redacted(check),
                 }
             )
     data = {
@@ -37,7 +37,7 @@ def to_gradescope(report: Report) -> str:
     return json.dumps(data, indent=2, allow_nan=False) + "\n"
 
 
-def _redacted(check: Any) -> str:
+def redacted(check: CheckResult) -> str:
     """A check that is not visible shows its name, its outcome and its hint: never inputs or values."""
     outcome = "passed" if check.status is Status.PASSED else "not passed"
     return f"{check.title}: {outcome} (details are not shown for this check). hint: {check.hint}"

@@ -130,17 +130,60 @@ def total_line(report: Report) -> str:
         parts.append(f"{later} more check{'s' if later > 1 else ''} run at grading time")
     if skipped:
         parts.append(f"{skipped} check{'s' if skipped > 1 else ''} skipped, not counted")
-    return "; ".join(parts)
+    return "; ".join(parts) + course_clause(report)
+
+
+def course_clause(report: Report) -> str:
+    """Where the report's maximum is not the course's: the course's, once, and what is not counted here and why
+    ('' where everything was)."""
+    from grader.catalog import course_files, course_points
+
+    points, files = course_points(), course_files()
+    course = round(sum(points.values()), 6)
+    if report.max_points >= course:
+        return ""
+    why: dict[str, list[float]] = {}
+    for check in report.checks():
+        if check.status is Status.SKIPPED:
+            reason = "hidden until hand-in" if check.visibility != "visible" else _first_clause(check.message)
+            why.setdefault(reason, []).append(points.get((check.exercise, check.id), 0.0))
+    graded = {e.id for e in report.exercises}
+    elsewhere: dict[str, float] = {}
+    for (exercise, _), p in points.items():
+        if exercise not in graded:
+            elsewhere[files[exercise]] = elsewhere.get(files[exercise], 0.0) + p
+    parts = [f"{_points(sum(p))} on {len(p)} check{'s' if len(p) > 1 else ''} {reason}"
+             for reason, p in why.items() if sum(p)]
+    parts += [f"{_points(p)} in {file} (not checked here)" for file, p in elsewhere.items()]
+    return f". The course's maximum is {course:g} points; not counted here: {', '.join(parts)}" if parts else ""
+
+
+def _points(points: float) -> str:
+    return f"{points:g} point{'' if points == 1 else 's'}"
+
+
+def _first_clause(message: str) -> str:
+    """A skip's reason in a few words: "no CUDA device here", "torch is not installed here"."""
+    text = message.removeprefix("skipped: ")
+    for stop in ("; ", ": ", ", so ", " ("):
+        text = text.split(stop)[0]
+    return f"({text.rstrip('.')})"
 
 
 def to_text(report: Report, *, color: bool = False, width: int = 100) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False,
-                      soft_wrap=True)
+                      soft_wrap=True, force_jupyter=False)  # in a Jupyter kernel too: text into the buffer
     cases = sum(c.cases for c in report.checks())
     console.print(f"[bold]grade check[/] {escape(report.submission)}  (seed {report.seed}, {cases} generated cases)")
     console.print()
+    previous: ExerciseResult | None = None
     for exercise in report.exercises:
+        if previous is not None and exercise.note and exercise.note == previous.note != NOT_IMPLEMENTED:
+            console.print(_exercise_lines(exercise)[0])  # one cause, said once: with the first exercise it ended
+            console.print(f"      [dim]the same cause as {escape(previous.id)}[/]")
+            continue
+        previous = exercise
         for line in _exercise_lines(exercise):
             console.print(line)
     console.print()

@@ -1,11 +1,12 @@
 """Read a submission folder's files, the one way ``grade check`` and ``grade batch`` both read them.
 
-Only regular files directly inside the folder, each at most ``MAX_FILE_BYTES``, at most
-``MAX_FILES`` of them; a folder inside is not a file and is passed over. The type is checked
-before a file is opened, and it is opened non-blocking: a FIFO, socket or device is never read
-(a FIFO would block whoever opened it). A symbolic link is refused unless ``follow_links``
-(a learner's own machine); a link loop is just a link. The bytes are kept as they are, UTF-8
-or not: the sandboxed child imports them, and Python decides, as it would on the learner's machine.
+Only regular files directly inside the folder, each at most ``MAX_FILE_BYTES`` (a notebook, whose
+outputs may hold images, ``MAX_NOTEBOOK_BYTES``), at most ``MAX_FILES`` of them; a folder inside is
+not a file and is passed over. The type is checked before a file is opened, and it is opened
+non-blocking: a FIFO, socket or device is never read (a FIFO would block whoever opened it). A
+symbolic link is refused unless ``follow_links`` (a learner's own machine); a link loop is just a
+link. The bytes are kept as they are, UTF-8 or not: the sandboxed child imports them, and Python
+decides, as it would on the learner's machine.
 Whatever the grader reads is what it copies into the sandbox: the folder is read once.
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 from grader.errors import InputError
 
 MAX_FILE_BYTES = 1 << 20
+MAX_NOTEBOOK_BYTES = 16 << 20
 MAX_FILES = 64
 CODE = (".py",)
 
@@ -73,7 +75,8 @@ def _read(path: Path, follow_links: bool) -> bytes | None:
         raise SymlinkError(path)
     if stat.S_ISDIR(info.st_mode):
         return None
-    _check(path, info)
+    limit = MAX_NOTEBOOK_BYTES if path.suffix == ".ipynb" else MAX_FILE_BYTES
+    _check(path, info, limit)
     try:
         fd = os.open(path, os.O_RDONLY | _NONBLOCK | (0 if follow_links else _NOFOLLOW))
     except OSError as error:
@@ -81,21 +84,21 @@ def _read(path: Path, follow_links: bool) -> bytes | None:
             raise SymlinkError(path) from None
         raise UnreadableFile(f"{path}: cannot be read ({error.strerror})") from None
     with open(fd, "rb") as handle:
-        _check(path, os.fstat(fd))  # what was opened, should it have been swapped since
-        data = handle.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise _too_large(path)
+        _check(path, os.fstat(fd), limit)  # what was opened, should it have been swapped since
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large(path, limit)
     return data
 
 
-def _check(path: Path, info: os.stat_result) -> None:
+def _check(path: Path, info: os.stat_result, limit: int) -> None:
     """Refuse anything but a regular file within the size limit."""
     if not stat.S_ISREG(info.st_mode):
         kind = next((name for test, name in _KINDS if test(info.st_mode)), "a special file")
         raise UnreadableFile(f"{path}: is not a regular file ({kind}), not graded")
-    if info.st_size > MAX_FILE_BYTES:
-        raise _too_large(path)
+    if info.st_size > limit:
+        raise _too_large(path, limit)
 
 
-def _too_large(path: Path) -> UnreadableFile:
-    return UnreadableFile(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB, not graded")
+def _too_large(path: Path, limit: int) -> UnreadableFile:
+    return UnreadableFile(f"{path}: larger than {limit >> 20} MiB, not graded")

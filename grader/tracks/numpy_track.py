@@ -10,34 +10,19 @@ from typing import Any
 
 import numpy as np
 
-from grader.catalog import TRACKS, Check, Exercise, Track
+from grader.catalog import Check, Exercise, Track
 from grader.checks import numpy_checks as checks
 from grader.checks.arrays import Spec
-from grader.checks.cases import Case, as_float64
+from grader.checks.cases import Case
 from grader.checks.context import CheckContext, blame, expect
-from grader.checks.outcome import Failure, Outcome, Stop
+from grader.checks.outcome import Failure
 from grader.checks.property import property_check
-from grader.checks.tolerance import describe_worst, numpy_tolerance, worst_element
+from grader.checks.tolerance import numpy_tolerance
 from grader.diagnosis.matcher import numpy_diagnoser
 from grader.sandbox.replies import Returned
 from grader.tracks.numpy_backward import BACKWARD_EXERCISE
-
-FILE = TRACKS["numpy"].file
-
-LEARN = Spec("learn_gate", ("stm_prev", "event", "W_n", "b_n", "W_i", "b_i"), ("learn_out",),
-             "N_t * i_t, an array of shape (B, H)")
-FORGET = Spec("forget_gate", ("ltm_prev", "stm_prev", "event", "W_f", "b_f"), ("forget_out",),
-              "LTM_{t-1} * f_t, an array of shape (B, H)")
-REMEMBER = Spec("remember_gate", ("forget_out", "learn_out"), ("ltm",),
-                "LTM_t, an array of shape (B, H)")
-USE = Spec("use_gate", ("forget_out", "stm_prev", "event", "W_u", "b_u", "W_v", "b_v"), ("stm",),
-           "STM_t = U_t * V_t, an array of shape (B, H)")
-CELL = Spec("lstm_cell", ("ltm_prev", "stm_prev", "event", "params"), ("ltm", "stm"),
-            "a tuple (ltm, stm) of two (B, H) arrays")
-FORWARD = Spec("lstm_forward", ("ltm0", "stm0", "events", "params"), ("stms", "ltm_T", "stm_T"),
-               "(stms, (ltm_T, stm_T)) with stms of shape (B, T, H)", sequence=True)
-GATES = (LEARN, FORGET, REMEMBER, USE)
-MAX_STEPS = 6
+from grader.tracks.numpy_explain import explain_cell, explain_forward
+from grader.tracks.numpy_specs import CELL, FILE, FORGET, FORWARD, LEARN, MAX_STEPS, REMEMBER, USE
 
 HINT_DTYPE = "Return numpy float arrays of shape (B, H): keep the inputs' dtype (np.float64 in, float64 out)."
 HINT_FINITE = "Use the stub's numerically stable sigmoid and np.tanh; never exp() a large pre-activation."
@@ -172,69 +157,6 @@ def _stepping(ctx: CheckContext, batch: list[Case]) -> None:
                            "(ltm, stm) from each step to the next, start from (ltm0, stm0), cover all T steps)")
 
 
-# ----------------------------------------------------------------------------- explanations
-
-
-def _part_differs(ctx: CheckContext, spec: Spec, case: Case, inputs: dict[str, Any]) -> str | None:
-    """How the learner's ``spec`` departs from the reference on ``inputs`` (None if it does not)."""
-    reference = getattr(ctx.reference, spec.symbol)
-    expected = spec.outputs_of(reference(*as_float64(list(inputs.values()))), case)
-    try:
-        got = spec.outputs_of(ctx.call(spec.symbol, inputs).value, case)
-    except Failure as failure:
-        return failure.message
-    for name in spec.outputs:
-        tol = numpy_tolerance(got[name].dtype, case.dtype, 1, case.size)
-        worst = worst_element(name if len(spec.outputs) > 1 else "", expected[name], got[name], tol)
-        if worst is not None:
-            return f"your {spec.symbol} differs from the reference ({describe_worst(worst, tol)})"
-    return None
-
-
-def _explain_cell(ctx: CheckContext, outcome: Outcome) -> str | None:
-    """Find the first of the learner's gates that departs on the failing input."""
-    case: Case = outcome.case
-    ref = ctx.reference
-    a = {k: v.astype(np.float64) for k, v in case.arrays.items()}
-    p64 = {k: a[k] for k in case.params}
-    forget_out = ref.forget_gate(a["ltm_prev"], a["stm_prev"], a["event"], p64["W_f"], p64["b_f"])
-    learn_out = ref.learn_gate(a["stm_prev"], a["event"], p64["W_n"], p64["b_n"], p64["W_i"], p64["b_i"])
-    staged = {"forget_out": forget_out.astype(case.dtype), "learn_out": learn_out.astype(case.dtype)}
-    right: list[str] = []
-    try:
-        for spec in GATES:
-            inputs = {**spec.args(case), **{k: v for k, v in staged.items() if k in spec.params}}
-            problem = _part_differs(ctx, spec, case, inputs)
-            if problem:
-                done = f"your {', '.join(right)} {'are' if len(right) > 1 else 'is'} right; " if right else ""
-                return (f"On this input {done}{problem}. The cell inherits that mistake: fix "
-                        f"{spec.symbol} first")
-            right.append(spec.symbol)
-    except Stop:
-        return None
-    return ("Your four gates are right on this input, so the mistake is in how lstm_cell combines "
-            "them")
-
-
-def _explain_forward(ctx: CheckContext, outcome: Outcome) -> str | None:
-    case: Case = outcome.case
-    ref = ctx.reference
-    inputs = FORWARD.args(case)
-    ltm, stm = inputs["ltm0"], inputs["stm0"]
-    try:
-        for t in range(case.T):
-            step = {"ltm_prev": ltm, "stm_prev": stm, "event": inputs["events"][:, t], "params": inputs["params"]}
-            problem = _part_differs(ctx, CELL, case, step)
-            if problem:
-                return (f"At step {t} {problem}. lstm_forward inherits that mistake: fix lstm_cell "
-                        "(and the gates it uses) first")
-            ltm, stm = (x.astype(case.dtype) for x in ref.lstm_cell(*as_float64(list(step.values()))))
-    except Stop:
-        return None
-    return ("Your lstm_cell is right at every step of this input, so the mistake is in lstm_forward's "
-            "loop: the state carried between steps, the steps covered, or the order of the outputs")
-
-
 # ----------------------------------------------------------------------------- exercises
 
 
@@ -295,7 +217,7 @@ CELL_EXERCISE = _exercise(CELL, "The LSTM cell: (LTM_t, STM_t)", [
     checks.inputs_unchanged(CELL, points=1, examples=10, hint=HINT_UNCHANGED),
     checks.output_range(CELL, ("stm",), points=1, examples=10, hint=HINT_RANGE,
                         why="STM_t = U_t * V_t always lies in [-1, 1]"),
-], parts=("learn_gate", "forget_gate", "remember_gate", "use_gate"), explain=_explain_cell)
+], parts=("learn_gate", "forget_gate", "remember_gate", "use_gate"), explain=explain_cell)
 
 FORWARD_EXERCISE = _exercise(FORWARD, "The LSTM over a sequence", [
     checks.matches_reference(FORWARD, points=4, examples=45, max_steps=MAX_STEPS,
@@ -310,7 +232,7 @@ FORWARD_EXERCISE = _exercise(FORWARD, "The LSTM over a sequence", [
     checks.rows_independent(FORWARD, points=1, examples=10, hint=HINT_ROWS, max_steps=MAX_STEPS),
     checks.output_range(FORWARD, ("stms",), points=1, examples=10, hint=HINT_RANGE, max_steps=MAX_STEPS,
                         why="every STM is U_t * V_t and lies in [-1, 1]"),
-], parts=("lstm_cell",), explain=_explain_forward)
+], parts=("lstm_cell",), explain=explain_forward)
 
 TRACK = Track(
     name="numpy",

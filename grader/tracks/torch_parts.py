@@ -50,10 +50,16 @@ def numpy_reference(ctx: CheckContext) -> Any:
 
 
 def reference_step(ctx: CheckContext, case: Case, ltm_prev: np.ndarray, stm_prev: np.ndarray,
-                   event: np.ndarray) -> Step:
-    ref, p = numpy_reference(ctx), case.params
-    forget_out = ref.forget_gate(ltm_prev, stm_prev, event, p["W_f"], p["b_f"])
-    ltm, stm = ref.lstm_cell(ltm_prev, stm_prev, event, p)
+                   event: np.ndarray, what: str) -> Step:
+    """The reference's step from the given state (which depends on the case alone: ``what`` names it)."""
+
+    def step() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        ref, p = numpy_reference(ctx), case.params
+        forget_out = ref.forget_gate(ltm_prev, stm_prev, event, p["W_f"], p["b_f"])
+        ltm, stm = ref.lstm_cell(ltm_prev, stm_prev, event, p)
+        return forget_out, ltm, stm
+
+    forget_out, ltm, stm = ctx.oracle(case, what, step)
     return Step(ltm_prev, stm_prev, event, forget_out, ltm, stm)
 
 
@@ -149,7 +155,8 @@ def explain_cell(spec: Any) -> Callable[[CheckContext, Any], str | None]:
             traced = traced_call(ctx, spec.call(case, trace=TRACED))
             if traced is None:
                 return None
-            note = explain_step(*traced, reference_step(ctx, case, a["ltm_prev"], a["stm_prev"], a["event"]))
+            note = explain_step(*traced, reference_step(ctx, case, a["ltm_prev"], a["stm_prev"], a["event"],
+                                                        "explain LSTMCell step"))
             return None if note is None else f"On this input {note}"
 
         return _explain(run)
@@ -168,7 +175,7 @@ def explain_sequence(spec: Any) -> Callable[[CheckContext, Any], str | None]:
         def run() -> str | None:
             ltm, stm = a["ltm_prev"], a["stm_prev"]
             for t in range(case.T):
-                step = reference_step(ctx, case, ltm, stm, a["events"][:, t])
+                step = reference_step(ctx, case, ltm, stm, a["events"][:, t], f"explain LSTM step {t}")
                 call = spec.call(case, target="cell", args=[step.event, (ltm, stm)],
                                  trace=tuple(f"cell.{name}" for name in TRACED))
                 traced = traced_call(ctx, call)

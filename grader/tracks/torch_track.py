@@ -134,6 +134,7 @@ STANDARD = ModuleSpec(
     arg_names=("input", "h", "c"),
     oracle=_torch_lstm_cell,
     scale=_standard_scale,
+    course_oracle=False,
 )
 
 HINT_KEYS = "Name the submodules exactly as the contract does; they are torch.nn.Linear layers with bias."

@@ -13,8 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from grader.diagnosis.compose import naive_sigmoid, naive_tanh, sigmoid
-from grader.diagnosis.hints import HINTS
 from grader.diagnosis.misconception import (
     ANY_CHECK,
     GATES,
@@ -22,6 +20,9 @@ from grader.diagnosis.misconception import (
     Misconception,
     lesson_entry,
 )
+
+from .compose import naive_sigmoid, naive_tanh, sigmoid
+from .hints import HINTS
 
 
 def _float16_learn(g: Any) -> Any:
@@ -300,8 +301,3 @@ MISCONCEPTIONS: tuple[Misconception, ...] = (*LESSON_ENTRIES, *OTHER_ENTRIES)
 
 MISCONCEPTIONS = tuple(dataclasses.replace(m, hint=HINTS[m.id]) for m in MISCONCEPTIONS)
 
-
-def hint_for(diagnosis_id: str) -> str:
-    """The hint of a named mistake (of each, for "a+b"), '' for none."""
-    hints = {m.id: m.hint for m in MISCONCEPTIONS}
-    return " Or: ".join(hints[part] for part in diagnosis_id.split("+") if part in hints)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-Parts = dict[str, Callable[[SimpleNamespace], Callable[..., Any]]]
+from grader.diagnosis.misconception import Parts
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:

@@ -1,0 +1,1 @@
+"""``grade release DIR``: the student edition of the course (``edition``), and what goes in it."""
