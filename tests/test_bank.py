@@ -121,5 +121,8 @@ def test_an_edition_without_its_bank_or_a_folder_without_a_course_says_what_to_d
     from grader.bank.edition import course_answers
     from grader.catalog import load_track
 
+    with pytest.raises(InputError, match="no course here: neither this folder nor one above it"):
+        course_answers(tmp_path, load_track("numpy"))
+    (tmp_path / "pyproject.toml").write_text("[tool.grader]\n")
     with pytest.raises(InputError, match="the student edition's case bank"):
         course_answers(tmp_path, load_track("numpy"))

@@ -8,7 +8,7 @@ magnitude, seed and saturation) determines its arrays, so the name alone finds i
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
@@ -95,7 +95,7 @@ class Published(Answers):
     """Read from the bank: the student edition, which has no answers of its own."""
 
     cases: dict[str, tuple[Any, ...]]  # check -> its published cases
-    answers: dict[str, Any]
+    answers: Mapping[str, Any]
     driven: frozenset[str]  # the checks that need the course's answers: they run on their published cases
     edition = True
 

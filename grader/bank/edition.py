@@ -7,6 +7,7 @@ instructor's checkout) never reads a bank, so a tampered bank raises nobody's gr
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -53,10 +54,22 @@ def course_answers(course: Path, track: Track) -> CourseAnswers:
     if (course / track.solution).is_file():
         answers: Answers = _recording if _recording is not None else LIVE
         return CourseAnswers(load_reference(course, track), answers, course_library(course))
+    from grader.config import find_course
+
+    if find_course(course) != course.resolve():
+        raise InputError(f"{course}: no course here: neither this folder nor one above it has a pyproject.toml "
+                         "with a [tool.grader] table; run grade inside the course or the student edition your "
+                         "instructor gave you, or name it with --course DIR")
     if not (course / BANK).is_file():
         raise InputError(f"{course / track.solution}: the course's reference solution is missing, and "
                          f"{course / BANK} (the student edition's case bank) is not there either: run grade in "
                          "the instructor's course, or in a student edition that `grade release` wrote")
+    return _published(course.resolve())
+
+
+@functools.lru_cache(maxsize=4)
+def _published(course: Path) -> CourseAnswers:
+    """The edition's answers, read once per process (a check's forked workers inherit them)."""
     from grader.bank.store import load_bank
 
     bank = load_bank(course / BANK, course)

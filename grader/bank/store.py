@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import zipfile
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,7 @@ class Bank:
     course: str  # the course it was made from
     cases: dict[str, tuple[Case, ...]]  # "exercise:check" -> published cases, in the order they run
     driven: frozenset[str]  # the checks that run on their published cases (they need the course's answers)
-    answers: dict[str, Any]  # bank.answers.key(case, what) -> the answer
+    answers: Mapping[str, Any]  # bank.answers.key(case, what) -> the answer
     misconceptions: tuple[Misconception, ...]  # the library's entries, without their code
 
 
@@ -140,7 +142,7 @@ def _decoded(manifest: dict[str, Any], arrays: dict[str, np.ndarray], path: Path
         if "@array" in value:
             dtype, start, shape = value["@array"]
             pool = arrays[manifest["pools"][dtype]]
-            return pool[start:start + int(np.prod(shape, dtype=np.int64))].reshape(shape).copy()
+            return pool[start:start + math.prod(shape)].reshape(shape).copy()
         if "@raised" in value:
             return Raised(value["@raised"])
         if "@tuple" in value:
@@ -156,8 +158,31 @@ def _decoded(manifest: dict[str, Any], arrays: dict[str, np.ndarray], path: Path
                            for m in manifest["misconceptions"])
     return Bank(version=manifest["grader"], course=manifest["course"], cases=cases,
                 driven=frozenset(manifest["driven"]),
-                answers={name: decode(value) for name, value in manifest["answers"].items()},
+                answers=Decoded(manifest["answers"], decode),
                 misconceptions=misconceptions)
+
+
+class Decoded(Mapping[str, Any]):
+    """The bank's answers, each decoded when first asked for (a check asks for a few hundred of thousands)."""
+
+    def __init__(self, raw: dict[str, Any], decode: Callable[[Any], Any]) -> None:
+        self._raw = raw
+        self._decode = decode
+        self._done: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._done:
+            self._done[name] = self._decode(self._raw[name])
+        return self._done[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 def _case_fields(case: Case) -> list[Any]:

@@ -60,6 +60,7 @@ def check_submission(
         from grader.checks.devices import gpu_device
 
         gpu_device("cuda")  # a clear usage error now, rather than in every GPU check
+    _read_bank(settings, submission)
     tasks = plan(submission, only)
     workers = max(1, min(jobs or settings.jobs or min(os.cpu_count() or 1, 2), len(tasks)))
     if workers == 1:
@@ -97,6 +98,17 @@ def check_submission(
 EDITION = ("Checked on the course's published cases (the student edition's bank.npz), and on generated cases "
            "where a check needs no answer; the grade of record is computed at hand-in, on fresh cases, with the "
            "hidden checks.")
+
+
+def _read_bank(settings: Settings, submission: Submission) -> None:
+    """In the student edition, read its bank here, once: the workers forked next inherit it (and a bank that
+    cannot be used is said once, before any grading)."""
+    from grader.bank.edition import course_answers, is_edition
+    from grader.catalog import load_track
+
+    if is_edition(settings.course):
+        for track in submission.tracks:
+            course_answers(settings.course, load_track(track))
 
 
 def _edition(settings: Settings) -> str:
