@@ -16,20 +16,21 @@ from grader.bank.answers import BankMiss, Published, Raised, Recorder
 from grader.bank.store import Bank, load_bank, save_bank
 from grader.checks.cases import Case, published
 from grader.cli import main
-from grader.config import default_course, find_course
+from grader.config import default_course, find_course, load_settings
 from grader.diagnosis.misconception import Misconception
 from grader.errors import InputError
 
 CASE = Case(B=1, I=1, H=1, T=0, dtype="float64", magnitude=1.0, seed=1)
 
 
-def tiny_edition(folder: Path, *, version: str = __version__, course: str = "tiny") -> Path:
+def tiny_edition(folder: Path, *, version: str = __version__, course: str = "tiny",
+                 driven: frozenset[str] = frozenset({"remember_gate:matches_reference"})) -> Path:
     """An edition with one published case and its answer: enough to load, not to grade."""
     (folder / "exercises").mkdir(parents=True)
     (folder / "exercises" / "lstm_numpy.py").write_text((ROOT / "exercises" / "lstm_numpy.py").read_text())
     (folder / "pyproject.toml").write_text(f'[tool.grader]\n\n[tool.grader.edition]\ncourse = "{course}"\n')
     bank = Bank(version=version, course=course, cases={"remember_gate:matches_reference": (CASE,)},
-                driven=frozenset({"remember_gate:matches_reference"}),
+                driven=driven,
                 answers={"1/1/1/0/float64/1.0/1/|reference remember_gate": {"ltm": np.ones((1, 1))}},
                 misconceptions=(Misconception("m", "a title", "why", ("remember_gate",), hint="do this"),))
     save_bank(bank, folder / "bank.npz")
@@ -126,3 +127,26 @@ def test_an_edition_without_its_bank_or_a_folder_without_a_course_says_what_to_d
     (tmp_path / "pyproject.toml").write_text("[tool.grader]\n")
     with pytest.raises(InputError, match="the student edition's case bank"):
         course_answers(tmp_path, load_track("numpy"))
+
+
+def test_the_edition_reads_its_answers_from_the_bank_and_leaves_the_rest_to_hand_in(tmp_path: Path) -> None:
+    """A check the bank drives compares with the bank's answer (here a wrong one, which the right code then
+    fails); a check that needs answers the bank does not publish is skipped, said to run at hand-in, never
+    counted, and the others run as always."""
+    from grader.pipeline.check import check_submission
+    from grader.results import CheckResult, Status
+
+    def grade(edition: Path) -> dict[str, CheckResult]:
+        (edition / "mine").mkdir()
+        file = edition / "mine" / "lstm_numpy.py"
+        file.write_text((ROOT / "solutions" / "lstm_numpy.py").read_text())
+        report = check_submission(file, exercise="remember_gate", settings=load_settings(edition))
+        return {c.id: c for c in report.checks()}
+
+    driven = grade(tiny_edition(tmp_path / "driven"))
+    assert driven["matches_reference"].status is Status.FAILED  # the bank says ltm = 1 on its one case
+    assert "differs from the reference" in driven["matches_reference"].message
+    left = grade(tiny_edition(tmp_path / "left", driven=frozenset()))
+    check = left["matches_reference"]
+    assert check.status is Status.SKIPPED and check.max_points == 0 and "runs at hand-in" in check.message
+    assert all(c.status is Status.PASSED for name, c in left.items() if name != "matches_reference")

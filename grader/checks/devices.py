@@ -30,7 +30,7 @@ def gpu_device(setting: str) -> str | None:
 
 def skip_reason(setting: str) -> str:
     if setting == "cpu":
-        return "skipped: --device cpu (GPU checks run only with --device auto or cuda on a CUDA machine)"
+        return "skipped: not run with --device cpu (GPU checks run only with --device auto or cuda on a CUDA machine)"
     return "skipped: no CUDA device here; GPU checks run only on a machine with CUDA and are never counted as passed"
 
 
